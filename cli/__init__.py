@@ -1,0 +1,1 @@
+"""The `tts` command line: a thin layer over the `tts` library."""

@@ -1,0 +1,41 @@
+"""Turning the library's exceptions into one-line messages and exit codes."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+
+import typer
+
+from tts.audio import AudioError
+from tts.voices import VoiceError
+from tts.weights import WeightsError
+
+USER_ERRORS = (AudioError, VoiceError, WeightsError, ValueError, FileNotFoundError)
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def friendly_errors(command: Callable) -> Callable:
+    """Run `command`; known problems become 'error: ...' on stderr and exit code 1, no traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except USER_ERRORS as exc:
+            fail(str(exc))
+        except PermissionError as exc:
+            fail(f"permission denied: {exc.filename}")
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(1)
+
+    return wrapper

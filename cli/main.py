@@ -1,0 +1,20 @@
+"""The `tts` application."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import say, train
+
+app = typer.Typer(help="Offline text-to-speech with voice cloning, at 16 kHz on an ordinary CPU.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app.command(epilog=say.EPILOG)(say.say)
+app.add_typer(train.app, name="train")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""`tts say`: speak text into a file, standard output or the speakers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from cli.errors import fail, friendly_errors
+from tts.audio.io import AudioFileWriter, _format_for, pcm16, streaming_wav_header
+
+MAX_TEXT_CHARS = 1_000_000
+
+EPILOG = """Examples:
+
+  tts say "Dr. Smith paid $3.50 on May 5th, 2024." -o out.wav
+
+  tts say "Slower and lower." --speed 0.8 --pitch -2 -o slow.flac
+
+  cat chapter.txt | tts say - -o chapter.ogg
+
+  tts say "Straight to a pipe." -o - | aplay
+"""
+
+
+def read_text(text: str) -> str:
+    if text == "-":
+        text = sys.stdin.read()
+    if len(text) > MAX_TEXT_CHARS:
+        fail(f"text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}: split it into several files or use tts batch")
+    if not text.strip():
+        fail("no text given: pass the text to speak, or - to read it from standard input")
+    return text
+
+
+@friendly_errors
+def say(
+    text: str = typer.Argument(..., help="Text to speak, or - to read standard input."),
+    output: str = typer.Option(None, "-o", "--output",
+                               help="Output file (.wav .flac .ogg .opus .mp3), or - for WAV on stdout. "
+                                    "Without it the speech is played."),
+    voice: str = typer.Option(None, "--voice", "-v", help="Voice name (default: the bundled voice)."),
+    speed: float = typer.Option(1.0, "--speed", help="Speaking rate: 0.5 is half speed, 2 is double."),
+    pitch: float = typer.Option(0.0, "--pitch", help="Pitch shift in semitones (-12 to 12)."),
+    lexicon: Path = typer.Option(None, "--lexicon", help="Pronunciation file: lines 'WORD  PH1 PH2 ...' (ARPAbet)."),
+    threads: int = typer.Option(None, "--threads", help="CPU threads to use (default: all cores)."),
+) -> None:
+    """Speak TEXT in the default or a chosen voice."""
+    from tts.synthesizer import Synthesizer
+
+    text = read_text(text)
+    if output not in (None, "-"):
+        _format_for(Path(output))  # reject an unknown extension before any work
+    synth = Synthesizer(lexicon=lexicon, threads=threads)
+    pieces = synth.stream(text, voice=voice, speed=speed, pitch=pitch)
+    first = next(pieces)  # validates text and voice before anything is written
+    if output == "-":
+        out = sys.stdout.buffer
+        out.write(streaming_wav_header())
+        out.write(pcm16(first))
+        for piece in pieces:
+            out.write(pcm16(piece))
+        out.flush()
+    elif output is None:
+        from tts.audio.playback import play
+
+        play(np.concatenate([first, *pieces]))
+    else:
+        with AudioFileWriter(output) as writer:
+            writer.write(first)
+            for piece in pieces:
+                writer.write(piece)
+        typer.echo(f"wrote {output}", err=True)

@@ -1,0 +1,84 @@
+"""`tts train`: prepare features, train the acoustic model or the vocoder, export shipped weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cli.errors import friendly_errors
+
+app = typer.Typer(help="Train the models on a corpus.", no_args_is_help=True)
+
+
+@app.command()
+@friendly_errors
+def prepare(
+    corpus: Path = typer.Argument(..., help="Manifest TSV (path, speaker, text) or corpus folder."),
+    out: Path = typer.Option(Path("cache/corpus"), "--out", help="Feature cache folder to write."),
+    kind: str = typer.Option("manifest", "--kind", help="manifest, ljspeech, vctk or libritts."),
+    workers: int = typer.Option(2, "--workers", help="Parallel processes."),
+    limit: int = typer.Option(None, "--limit", help="Use only the first N utterances."),
+) -> None:
+    """Compute mels, pitch, audio and speaker embeddings of a corpus into a feature cache.
+
+    Example: tts train prepare ../shared/data/corpus/metadata.tsv --out cache/corpus
+    """
+    from tts.train.run import prepare as run_prepare
+
+    kept, skipped = run_prepare(kind, corpus, out, workers, limit)
+    typer.echo(f"{kept} utterances cached in {out}; {len(skipped)} skipped")
+    for reason in skipped[:20]:
+        typer.echo(f"  skipped: {reason}")
+
+
+def _train(model: str, cache: Path, out: Path, config: Path | None, max_steps: int | None,
+           max_minutes: float | None, threads: int | None, workers: int) -> None:
+    from tts.train.run import train
+
+    step = train(model, cache, out, config, max_steps, max_minutes, threads, workers)
+    typer.echo(f"{model} training stopped at step {step}; checkpoint {out / 'last.pt'}")
+
+
+CACHE = typer.Option(Path("cache/corpus"), "--cache", help="Feature cache from `tts train prepare`.")
+CONFIG = typer.Option(None, "--config", help="TOML config overriding the built-in one.")
+STEPS = typer.Option(None, "--max-steps", help="Stop at this step (default: the config's max_steps).")
+MINUTES = typer.Option(None, "--max-minutes", help="Stop after this many minutes.")
+THREADS = typer.Option(None, "--threads", help="CPU threads.")
+WORKERS = typer.Option(0, "--workers", help="Data-loading processes.")
+
+
+@app.command()
+@friendly_errors
+def acoustic(cache: Path = CACHE, out: Path = typer.Option(Path("runs/acoustic"), "--out"), config: Path = CONFIG,
+             max_steps: int = STEPS, max_minutes: float = MINUTES, threads: int = THREADS,
+             workers: int = WORKERS) -> None:
+    """Train the acoustic model; resumes from OUT/last.pt. Several GPUs: torchrun --nproc_per_node N -m cli ..."""
+    _train("acoustic", cache, out, config, max_steps, max_minutes, threads, workers)
+
+
+@app.command()
+@friendly_errors
+def vocoder(cache: Path = CACHE, out: Path = typer.Option(Path("runs/vocoder"), "--out"), config: Path = CONFIG,
+            max_steps: int = STEPS, max_minutes: float = MINUTES, threads: int = THREADS,
+            workers: int = WORKERS) -> None:
+    """Train the vocoder; resumes from OUT/last.pt."""
+    _train("vocoder", cache, out, config, max_steps, max_minutes, threads, workers)
+
+
+@app.command()
+@friendly_errors
+def export(
+    model: str = typer.Argument(..., help="acoustic or vocoder"),
+    checkpoint: Path = typer.Argument(..., help="Training checkpoint (last.pt)."),
+    out: Path = typer.Option(None, "--out", help="Weights file (default: the package's own)."),
+) -> None:
+    """Write a checkpoint's inference weights (fp16, no optimizer state) for shipping."""
+    from tts.train.run import export as run_export
+    from tts.weights import ACOUSTIC_FILE, VOCODER_FILE
+
+    if model not in ("acoustic", "vocoder"):
+        raise ValueError(f"unknown model '{model}': use acoustic or vocoder")
+    target = out or (ACOUSTIC_FILE if model == "acoustic" else VOCODER_FILE)
+    meta = run_export(model, checkpoint, target)
+    typer.echo(f"wrote {target} (step {meta['steps']}, {target.stat().st_size / 1e6:.1f} MB)")

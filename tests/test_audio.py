@@ -1,0 +1,78 @@
+"""Audio loading, writing and clean-up as a user meets them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from tts.audio import (AudioError, AudioFileWriter, LogMelSpectrogram, estimate_pitch, load_audio, normalize_loudness,
+                       save_audio, trim_silence)
+from tts.audio.config import HOP_LENGTH, N_MELS, SAMPLE_RATE
+
+
+def sine(freq: float, seconds: float, rate: int = SAMPLE_RATE, amp: float = 0.5) -> np.ndarray:
+    return (amp * np.sin(2 * np.pi * freq * np.arange(int(seconds * rate)) / rate)).astype(np.float32)
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".flac", ".ogg", ".mp3"])
+def test_any_format_rate_and_channels_load_as_16k_mono(tmp_path, suffix):
+    stereo = np.stack([sine(440, 1.0, 44100), sine(440, 1.0, 44100)], axis=1)
+    path = tmp_path / f"clip{suffix}"
+    sf.write(path, stereo, 44100)
+    wav = load_audio(path)
+    assert wav.ndim == 1 and wav.dtype == np.float32
+    assert abs(len(wav) - SAMPLE_RATE) < 0.05 * SAMPLE_RATE  # mp3 adds a little padding
+    spectrum = np.abs(np.fft.rfft(wav))
+    assert abs(np.argmax(spectrum) * SAMPLE_RATE / len(wav) - 440) < 5
+
+
+def test_unreadable_and_empty_files_give_clear_errors(tmp_path):
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(b"RIFF not really a wave file")
+    with pytest.raises(AudioError, match="cannot read audio file"):
+        load_audio(corrupt)
+    empty = tmp_path / "empty.wav"
+    sf.write(empty, np.zeros(0, np.float32), 16000)
+    with pytest.raises(AudioError, match="empty"):
+        load_audio(empty)
+    with pytest.raises(AudioError, match="not found"):
+        load_audio(tmp_path / "missing.wav")
+
+
+def test_save_is_atomic_and_rejects_unknown_formats(tmp_path):
+    target = tmp_path / "out.wav"
+    target.write_bytes(b"precious")
+    with pytest.raises(AudioError, match="unknown output format"):
+        save_audio(tmp_path / "out.xyz", sine(200, 0.1))
+    with pytest.raises(RuntimeError):
+        with AudioFileWriter(target) as writer:
+            writer.write(sine(200, 0.1))
+            raise RuntimeError("interrupted")
+    assert target.read_bytes() == b"precious"
+    assert list(tmp_path.iterdir()) == [target]  # no temporary file left behind
+    save_audio(target, sine(200, 0.5))
+    assert sf.info(target).frames == SAMPLE_RATE // 2
+
+
+def test_trim_and_loudness():
+    silence = np.zeros(SAMPLE_RATE, np.float32)
+    wav = np.concatenate([silence, sine(300, 1.0, amp=0.01), silence])
+    trimmed = trim_silence(wav)
+    assert 1.0 <= len(trimmed) / SAMPLE_RATE < 1.4
+    loud = normalize_loudness(trimmed)
+    rms_db = 20 * np.log10(np.sqrt(np.mean(loud[SAMPLE_RATE // 10 : -SAMPLE_RATE // 10] ** 2)))
+    assert abs(rms_db - (-20)) < 1.5
+    assert np.abs(loud).max() <= 0.95 + 1e-6
+    assert len(trim_silence(silence)) == 0
+
+
+def test_mel_and_pitch_frames_line_up():
+    wav = sine(180, 1.0)
+    mel = LogMelSpectrogram()(torch.from_numpy(wav)[None])
+    f0 = estimate_pitch(wav)
+    assert mel.shape == (1, N_MELS, len(wav) // HOP_LENGTH + 1)
+    assert len(f0) == mel.shape[-1]
+    assert abs(np.median(f0[f0 > 0]) - 180) < 3
+    assert (estimate_pitch(np.random.default_rng(0).standard_normal(SAMPLE_RATE).astype(np.float32) * 0.1) > 0).mean() < 0.2

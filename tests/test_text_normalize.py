@@ -1,0 +1,108 @@
+"""Text normalisation: numbers, money, dates, times, abbreviations, acronyms, symbols, Unicode."""
+
+import pytest
+
+from tts.text import normalize
+
+CASES = [
+    # cardinals, ordinals, decimals, negatives
+    ("I have 1,234,567 apples.",
+     "I have one million two hundred thirty-four thousand five hundred sixty-seven apples."),
+    ("There are 42 cats.", "There are forty-two cats."),
+    ("It is 0 degrees.", "It is zero degrees."),
+    ("The 5th, 21st and 102nd.", "The fifth, twenty-first and one hundred second."),
+    ("Pi is 3.14.", "Pi is three point one four."),
+    ("It fell to -5.", "It fell to minus five."),
+    # years
+    ("In 1999 we met.", "In nineteen ninety-nine we met."),
+    ("In 2005 we met.", "In two thousand five we met."),
+    ("It was 2024.", "It was twenty twenty-four."),
+    ("We sold 2024 cars.", "We sold two thousand twenty-four cars."),
+    ("The 1990s were fun.", "The nineteen nineties were fun."),
+    # currency and percentages
+    ("It costs $3.50.", "It costs three dollars and fifty cents."),
+    ("It costs $1.", "It costs one dollar."),
+    ("It costs $0.99.", "It costs ninety-nine cents."),
+    ("It costs £5.", "It costs five pounds."),
+    ("It costs €20.", "It costs twenty euros."),
+    ("It costs GBP 5.", "It costs five pounds."),
+    ("It costs EUR 5.", "It costs five euros."),
+    ("It costs $3.5 million.", "It costs three point five million dollars."),
+    ("It costs 5 USD.", "It costs five dollars."),
+    ("Sales rose 50%.", "Sales rose fifty percent."),
+    ("Growth was 3.5%.", "Growth was three point five percent."),
+    # times
+    ("Meet at 3:30pm.", "Meet at three thirty P M."),
+    ("Meet at 3:30 p.m. today.", "Meet at three thirty P M today."),
+    ("Meet at 15:45.", "Meet at fifteen forty-five."),
+    ("Meet at 3pm.", "Meet at three P M."),
+    ("Meet at 10:05.", "Meet at ten oh five."),
+    ("Meet at 12:00.", "Meet at twelve o'clock."),
+    # dates
+    ("Due 5/12/2024.", "Due May twelfth twenty twenty-four."),
+    ("Due 2024-05-12.", "Due May twelfth twenty twenty-four."),
+    ("Due May 5th, 2024.", "Due May fifth, twenty twenty-four."),
+    ("Due 5 May 2024.", "Due the fifth of May twenty twenty-four."),
+    # abbreviations
+    ("Dr. Smith is here.", "doctor Smith is here."),
+    ("She lives on Main St. now.", "She lives on Main street now."),
+    ("He visited St. Louis.", "He visited saint Louis."),
+    ("Mr. and Mrs. Jones came.", "mister and missus Jones came."),
+    ("Ms. Lee and Prof. Kim spoke.", "miz Lee and professor Kim spoke."),
+    ("John Smith Jr. spoke.", "John Smith junior spoke."),
+    ("Apples, pears, etc.", "Apples, pears, et cetera."),
+    ("Cats vs. dogs.", "Cats versus dogs."),
+    ("Fruit, e.g. apples.", "Fruit, for example apples."),
+    ("One thing, i.e. this.", "One thing, that is this."),
+    ("Open 9 a.m. to 5 p.m. daily.", "Open nine A M to five P M daily."),
+    ("John F. Kennedy spoke.", "John F Kennedy spoke."),
+    # acronyms
+    ("The FBI and the USA.", "The F B I and the U S A."),
+    ("NASA and NATO and UNESCO.", "NASA and NATO and UNESCO."),
+    ("HTML is old.", "H T M L is old."),
+    ("Two CDs and the FBI's files.", "Two C D's and the F B I's files."),
+    # symbols
+    ("Tom & Jerry.", "Tom and Jerry."),
+    ("2 + 2 = 4", "two plus two equals four"),
+    ("Email me @ home.", "Email me at home."),
+    ("We are #1.", "We are number one."),
+    ("Half is 1/2.", "Half is one half."),
+    ("Call 555-123-4567.", "Call five five five, one two three, four five six seven."),
+    # URLs and e-mail
+    ("See https://www.example.com/path now.", "See W W W dot example dot com slash path now."),
+    ("Write to jane.doe@example.org today.", "Write to jane dot doe at example dot org today."),
+    # Unicode: quotes, dashes, ellipses, accents, odd characters
+    ("\u201cHello,\u201d she said.", "Hello, she said."),
+    ("Wait \u2014 what?", "Wait, what?"),
+    ("So\u2026 yes.", "So\u2026 yes."),
+    ("Well... maybe.", "Well\u2026 maybe."),
+    ("A caf\u00e9 for the na\u00efve.", "A cafe for the naive."),
+    ("Hi \U0001F600 there\u200b!", "Hi there!"),
+    ("Hello\x00 world.", "Hello world."),
+    ("\u65e5\u672c is Japan.", "is Japan."),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), CASES)
+def test_normalize_table(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_inline_phonemes_are_left_untouched() -> None:
+    assert normalize("Say {T UW1} 2 times, Dr. {D R AA1}.") == "Say {T UW1} two times, doctor {D R AA1}."
+
+
+def test_kept_words_are_not_spelled() -> None:
+    assert normalize("An SQL query.") == "An S Q L query."
+    assert normalize("An SQL query.", keep_words={"sql"}) == "An SQL query."
+
+
+def test_sentence_ending_abbreviation_keeps_its_period() -> None:
+    assert normalize("We met at 5 p.m. Then we left.") == "We met at five P M. Then we left."
+    assert normalize("Bring pens, paper, etc. Then go.") == "Bring pens, paper, et cetera. Then go."
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\U0001F600\U0001F389", "\u200b\u200d\ufeff", "\x01\x02\x7f", "?!..."])
+def test_odd_input_does_not_crash(raw: str) -> None:
+    assert all(c.isascii() or c == "\u2026" for c in normalize(raw))
+    assert not any(c.isalpha() for c in normalize(raw))

@@ -1,0 +1,75 @@
+"""Building blocks: masked transformer blocks and the variance (duration / pitch) predictor."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+
+def sinusoidal_positions(length: int, dim: int, device: torch.device) -> torch.Tensor:
+    """[length, dim] sinusoidal position table."""
+    position = torch.arange(length, device=device, dtype=torch.float32)[:, None]
+    freq = torch.exp(torch.arange(0, dim, 2, device=device, dtype=torch.float32) * (-math.log(10000.0) / dim))
+    table = torch.zeros(length, dim, device=device)
+    table[:, 0::2] = torch.sin(position * freq)
+    table[:, 1::2] = torch.cos(position * freq)
+    return table
+
+
+class TransformerBlock(nn.Module):
+    """Self-attention then a convolutional feed-forward, each with residual and post-LayerNorm."""
+
+    def __init__(self, dim: int, heads: int, ff_dim: int, kernel: int, dropout: float) -> None:
+        super().__init__()
+        self.attn = nn.MultiheadAttention(dim, heads, dropout=dropout, batch_first=True)
+        self.norm1 = nn.LayerNorm(dim)
+        self.conv1 = nn.Conv1d(dim, ff_dim, kernel, padding=kernel // 2)
+        self.conv2 = nn.Conv1d(ff_dim, dim, 1)
+        self.norm2 = nn.LayerNorm(dim)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
+        """x [B, T, D]; pad_mask [B, T] True at padding."""
+        attn, _ = self.attn(x, x, x, key_padding_mask=pad_mask, need_weights=False)
+        x = self.norm1(x + self.dropout(attn))
+        keep = (~pad_mask).unsqueeze(1).to(x.dtype)
+        h = torch.relu(self.conv1(x.transpose(1, 2) * keep))
+        h = self.conv2(self.dropout(h) * keep).transpose(1, 2)
+        return self.norm2(x + self.dropout(h)) * keep.transpose(1, 2)
+
+
+class TransformerStack(nn.Module):
+    """Positions added, then `layers` transformer blocks."""
+
+    def __init__(self, dim: int, layers: int, heads: int, ff_dim: int, kernel: int, dropout: float) -> None:
+        super().__init__()
+        self.blocks = nn.ModuleList(TransformerBlock(dim, heads, ff_dim, kernel, dropout) for _ in range(layers))
+        self.scale = nn.Parameter(torch.ones(1))
+
+    def forward(self, x: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
+        x = x + self.scale * sinusoidal_positions(x.shape[1], x.shape[2], x.device)
+        for block in self.blocks:
+            x = block(x, pad_mask)
+        return x
+
+
+class VariancePredictor(nn.Module):
+    """Two conv layers with LayerNorm, then one value per position (durations, pitch)."""
+
+    def __init__(self, dim: int, hidden: int, kernel: int, dropout: float) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv1d(dim, hidden, kernel, padding=kernel // 2)
+        self.norm1 = nn.LayerNorm(hidden)
+        self.conv2 = nn.Conv1d(hidden, hidden, kernel, padding=kernel // 2)
+        self.norm2 = nn.LayerNorm(hidden)
+        self.out = nn.Linear(hidden, 1)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
+        """x [B, T, D] -> [B, T]."""
+        keep = (~pad_mask).unsqueeze(-1).to(x.dtype)
+        h = self.dropout(self.norm1(torch.relu(self.conv1((x * keep).transpose(1, 2)).transpose(1, 2))))
+        h = self.dropout(self.norm2(torch.relu(self.conv2((h * keep).transpose(1, 2)).transpose(1, 2))))
+        return self.out(h).squeeze(-1) * keep.squeeze(-1)

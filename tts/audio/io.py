@@ -1,0 +1,128 @@
+"""Reading and writing audio files: any common format and rate in, 16 kHz mono float32 out."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from tts.audio.config import SAMPLE_RATE
+
+WRITE_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"),
+                 ".opus": ("OGG", "OPUS"), ".mp3": ("MP3", "MPEG_LAYER_III")}
+
+
+class AudioError(Exception):
+    """An audio file that cannot be read or written; the message says why and what to do."""
+
+
+def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Read wav/flac/ogg/opus/mp3 as mono float32 at `sample_rate` (downmixed and resampled)."""
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"audio file not found: {path}")
+    try:
+        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except Exception as exc:  # libsndfile raises several types for corrupt or unknown files
+        raise AudioError(f"cannot read audio file {path}: {exc}. Use a wav, flac, ogg, opus or mp3 file.") from None
+    if data.size == 0:
+        raise AudioError(f"audio file {path} is empty: record or pick a clip with sound in it")
+    wav = data.mean(axis=1)
+    if not np.all(np.isfinite(wav)):
+        raise AudioError(f"audio file {path} contains invalid samples (NaN or infinity)")
+    return resample(wav, rate, sample_rate)
+
+
+def resample(wav: np.ndarray, orig_rate: int, target_rate: int) -> np.ndarray:
+    """High-quality resampling (soxr) to `target_rate`, float32."""
+    if orig_rate == target_rate:
+        return wav.astype(np.float32, copy=False)
+    import soxr
+
+    return soxr.resample(wav, orig_rate, target_rate, quality="HQ").astype(np.float32)
+
+
+def _format_for(path: Path) -> tuple[str, str]:
+    suffix = path.suffix.lower()
+    if suffix not in WRITE_FORMATS:
+        known = ", ".join(sorted(WRITE_FORMATS))
+        raise AudioError(f"unknown output format '{suffix or path.name}': use a file name ending in one of {known}")
+    fmt, subtype = WRITE_FORMATS[suffix]
+    if subtype not in sf.available_subtypes(fmt):
+        raise AudioError(f"this soundfile/libsndfile build cannot write {suffix} files: choose .wav or .flac")
+    return fmt, subtype
+
+
+def save_audio(path: str | Path, wav: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
+    """Write `wav` atomically: a temporary file beside `path`, then a rename; format from the extension."""
+    path = Path(path)
+    fmt, subtype = _format_for(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise AudioError(f"cannot write {path}: folder {directory} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise AudioError(f"cannot write {path}: {exc.strerror}. Choose a writable location.") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            sf.write(handle, np.clip(wav, -1.0, 1.0), sample_rate, format=fmt, subtype=subtype)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_wav_bytes(wav: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bytes:
+    """16-bit PCM WAV file contents in memory (for stdout)."""
+    buffer = io.BytesIO()
+    sf.write(buffer, np.clip(wav, -1.0, 1.0), sample_rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()
+
+
+class AudioFileWriter:
+    """Writes audio to `path` piece by piece; the file appears (atomically) only when closed without error."""
+
+    def __init__(self, path: str | Path, sample_rate: int = SAMPLE_RATE) -> None:
+        self.path = Path(path)
+        fmt, subtype = _format_for(self.path)
+        directory = self.path.parent if str(self.path.parent) else Path(".")
+        if not directory.is_dir():
+            raise AudioError(f"cannot write {self.path}: folder {directory} does not exist")
+        try:
+            fd, self.tmp = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".part")
+        except OSError as exc:
+            raise AudioError(f"cannot write {self.path}: {exc.strerror}. Choose a writable location.") from None
+        os.close(fd)
+        self.file = sf.SoundFile(self.tmp, "w", sample_rate, 1, subtype, format=fmt)
+
+    def write(self, wav: np.ndarray) -> None:
+        self.file.write(np.clip(wav, -1.0, 1.0))
+
+    def __enter__(self) -> "AudioFileWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.file.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.path)
+        else:
+            Path(self.tmp).unlink(missing_ok=True)
+
+
+def streaming_wav_header(sample_rate: int = SAMPLE_RATE) -> bytes:
+    """A 16-bit mono WAV header with open-ended sizes, for writing to a pipe before the length is known."""
+    import struct
+
+    unknown = 0xFFFFFFFF
+    return (b"RIFF" + struct.pack("<I", unknown) + b"WAVE" + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, sample_rate,
+            sample_rate * 2, 2, 16) + b"data" + struct.pack("<I", unknown))
+
+
+def pcm16(wav: np.ndarray) -> bytes:
+    """Little-endian 16-bit PCM bytes of a float waveform."""
+    return (np.clip(wav, -1.0, 1.0) * 32767).round().astype("<i2").tobytes()

@@ -1,0 +1,1 @@
+"""Training data: corpus readers, the feature cache and datasets over it."""

@@ -1,0 +1,75 @@
+"""Text -> waveform: the frontend, acoustic model and vocoder loaded once, used for many requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from tts.audio.config import SAMPLE_RATE
+from tts.text import TextFrontend
+from tts.voices import VoiceProfile, load_voice
+from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, load_acoustic, load_vocoder
+
+MIN_SPEED, MAX_SPEED = 0.25, 4.0
+MAX_PITCH_SHIFT = 12.0
+FADE = 80  # samples of fade-in/out at chunk edges, to avoid clicks
+
+
+class TextError(ValueError):
+    """Text that cannot be spoken."""
+
+
+class Synthesizer:
+    """Load once, synthesise many: `synthesize(text)` returns float32 audio at 16 kHz."""
+
+    sample_rate = SAMPLE_RATE
+
+    def __init__(self, acoustic: Path = ACOUSTIC_FILE, vocoder: Path = VOCODER_FILE,
+                 lexicon: Path | None = None, threads: int | None = None) -> None:
+        if threads:
+            torch.set_num_threads(threads)
+        self.frontend = TextFrontend(lexicon)
+        self.acoustic = load_acoustic(acoustic)
+        self.vocoder = load_vocoder(vocoder)
+
+    def speaker_vector(self, voice: str | VoiceProfile | np.ndarray | None) -> torch.Tensor:
+        """A voice name, a profile or an embedding -> the speaker tensor the model takes."""
+        if isinstance(voice, np.ndarray):
+            return torch.from_numpy(voice.astype(np.float32))
+        profile = voice if isinstance(voice, VoiceProfile) else load_voice(voice)
+        return torch.from_numpy(profile.vector)
+
+    def stream(self, text: str, voice: str | VoiceProfile | np.ndarray | None = None, speed: float = 1.0,
+               pitch: float = 0.0) -> Iterator[np.ndarray]:
+        """Audio chunk by chunk (each sentence or clause followed by its pause), for long text."""
+        if not MIN_SPEED <= speed <= MAX_SPEED:
+            raise ValueError(f"speed {speed} is out of range: use {MIN_SPEED} to {MAX_SPEED}")
+        if not -MAX_PITCH_SHIFT <= pitch <= MAX_PITCH_SHIFT:
+            raise ValueError(f"pitch shift {pitch} is out of range: use -12 to 12 semitones")
+        speaker = self.speaker_vector(voice)
+        chunks = self.frontend.chunks(text)
+        if not chunks:
+            raise TextError("nothing to say: the text has no pronounceable words")
+        for chunk in chunks:
+            yield np.concatenate([self.synthesize_ids(chunk.ids, speaker, speed, pitch),
+                                  np.zeros(int(chunk.pause_after * SAMPLE_RATE / speed), np.float32)])
+
+    @torch.inference_mode()
+    def synthesize_ids(self, ids: list[int], speaker: torch.Tensor, speed: float = 1.0,
+                       pitch: float = 0.0) -> np.ndarray:
+        """Phoneme ids of one chunk -> waveform."""
+        mel = self.acoustic.synthesize(torch.tensor(ids), speaker, speed, pitch)
+        wav = self.vocoder(mel[None])[0].numpy().astype(np.float32)
+        if len(wav) > 2 * FADE:
+            ramp = np.linspace(0.0, 1.0, FADE, dtype=np.float32)
+            wav[:FADE] *= ramp
+            wav[-FADE:] *= ramp[::-1]
+        return wav
+
+    def synthesize(self, text: str, voice: str | VoiceProfile | np.ndarray | None = None, speed: float = 1.0,
+                   pitch: float = 0.0) -> np.ndarray:
+        """The whole text as one float32 waveform."""
+        return np.concatenate(list(self.stream(text, voice, speed, pitch)))

@@ -1,0 +1,8 @@
+"""English text frontend: normalisation, grapheme-to-phoneme conversion and chunking."""
+
+from .frontend import Chunk, TextFrontend
+from .g2p import G2P
+from .normalize import normalize
+from .symbols import SYMBOLS
+
+__all__ = ["G2P", "SYMBOLS", "Chunk", "TextFrontend", "normalize"]

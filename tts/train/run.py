@@ -1,0 +1,54 @@
+"""Entry points behind `tts train ...`: prepare a feature cache, train a model, export weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from tts.data.cache import prepare_cache
+from tts.data.readers import read_corpus
+from tts.train.acoustic import AcousticTask
+from tts.train.config import load_config
+from tts.train.loop import Runtime, run, seed_everything
+from tts.train.vocoder import VocoderTask
+from tts.weights import export_weights
+
+TASKS = {"acoustic": AcousticTask, "vocoder": VocoderTask}
+
+
+def prepare(kind: str, location: Path, out: Path, workers: int = 2, limit: int | None = None) -> tuple[int, list[str]]:
+    """Read a corpus and write its feature cache to `out`."""
+    utterances = read_corpus(kind, location)
+    if not utterances:
+        raise ValueError(f"no utterances found in {location} (read as {kind})")
+    return prepare_cache(utterances[:limit] if limit else utterances, out, workers)
+
+
+def train(model: str, cache: Path, out: Path, config_path: Path | None = None, max_steps: int | None = None,
+          max_minutes: float | None = None, threads: int | None = None, workers: int = 0) -> int:
+    """Train `model` ('acoustic' or 'vocoder') on a cache; resumes from `out/last.pt` when present."""
+    config = load_config(config_path, model)
+    seed_everything(config["train"]["seed"])
+    runtime = Runtime(threads)
+    task = TASKS[model](config, cache, runtime, workers)
+    return run(task, runtime, out, config["train"], max_steps, max_minutes)
+
+
+def export(model: str, checkpoint: Path, out: Path) -> dict:
+    """Write the inference weights of a training checkpoint (fp16, no optimizer state) to `out`."""
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    task_state = state["task"]
+    if model == "acoustic":
+        from tts.acoustic import AcousticConfig, AcousticModel
+
+        net = AcousticModel(AcousticConfig(**task_state["config"]))
+        net.load_state_dict(task_state["model"])
+    else:
+        from tts.vocoder import Vocoder, VocoderConfig
+
+        net = Vocoder(VocoderConfig(**task_state["config"]))
+        net.load_state_dict(task_state["generator"])
+    meta = {"steps": state["step"], "checkpoint": checkpoint.name}
+    export_weights(net, out, meta)
+    return meta
