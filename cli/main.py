@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from cli import say, train
+from cli import evaluate, say, train
 
 app = typer.Typer(help="Offline text-to-speech with voice cloning, at 16 kHz on an ordinary CPU.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 app.command(epilog=say.EPILOG)(say.say)
 app.add_typer(train.app, name="train")
+app.command(name="eval", epilog=evaluate.EPILOG)(evaluate.evaluate)
 
 
 def main() -> None:

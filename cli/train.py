@@ -82,3 +82,25 @@ def export(
     target = out or (ACOUSTIC_FILE if model == "acoustic" else VOCODER_FILE)
     meta = run_export(model, checkpoint, target)
     typer.echo(f"wrote {target} (step {meta['steps']}, {target.stat().st_size / 1e6:.1f} MB)")
+
+
+@app.command("export-voice")
+@friendly_errors
+def export_voice(
+    speaker: str = typer.Argument(..., help="Speaker id in the feature cache, e.g. joe."),
+    name: str = typer.Option(None, "--name", help="Voice name (default: the speaker id)."),
+    cache: Path = CACHE,
+    out_dir: Path = typer.Option(None, "--out-dir", help="Folder for the profile (default: the packaged voices)."),
+) -> None:
+    """Write a voice profile from the mean speaker embedding of a training speaker."""
+    from tts.data.cache import FeatureCache
+    from tts.voices import VoiceProfile, check_name
+    from voices import PACKAGED_VOICES_DIR
+
+    features = FeatureCache.open(cache)
+    profile = VoiceProfile(name=check_name(name or speaker),
+                           embedding=[round(float(x), 6) for x in features.speaker_mean(speaker)],
+                           description=f"mean speaker embedding of training speaker '{speaker}'")
+    target = (out_dir or PACKAGED_VOICES_DIR) / f"{profile.name}.json"
+    target.write_text(profile.to_json() + "\n")
+    typer.echo(f"wrote {target}")

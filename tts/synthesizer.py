@@ -50,12 +50,13 @@ class Synthesizer:
         if not -MAX_PITCH_SHIFT <= pitch <= MAX_PITCH_SHIFT:
             raise ValueError(f"pitch shift {pitch} is out of range: use -12 to 12 semitones")
         speaker = self.speaker_vector(voice)
-        chunks = self.frontend.chunks(text)
-        if not chunks:
-            raise TextError("nothing to say: the text has no pronounceable words")
-        for chunk in chunks:
+        spoken = False
+        for chunk in self.frontend.iter_chunks(text):
+            spoken = True
             yield np.concatenate([self.synthesize_ids(chunk.ids, speaker, speed, pitch),
                                   np.zeros(int(chunk.pause_after * SAMPLE_RATE / speed), np.float32)])
+        if not spoken:
+            raise TextError("nothing to say: the text has no pronounceable words")
 
     @torch.inference_mode()
     def synthesize_ids(self, ids: list[int], speaker: torch.Tensor, speed: float = 1.0,

@@ -1,22 +1,38 @@
-"""Voice profiles: a named speaker embedding plus where it came from.
+"""Voice profiles and the voice library: a named speaker embedding plus where it came from.
 
-A profile is one JSON file `<name>.json`:
-  schema_version  int, currently 1
-  name            safe name (letters, digits, '-', '_', '.', max 64 characters)
+Profile format (one JSON file `<name>.json`, UTF-8):
+  schema_version  int, currently 1; files with another version are refused, not guessed at
+  name            safe name: 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit
   description     free text
   created_at      ISO 8601 UTC time
-  encoder         id of the speaker encoder that made the embedding
-  embedding       256 floats, L2-normalised
-  clips           [{"sha256", "seconds"}] fingerprints of the reference audio
-  consent         null or {"statement", "confirmed_at"}
-  adaptation      null (room for per-voice model adaptation weights)
+  encoder         id of the speaker encoder that made the embedding (currently "ge2e-resemblyzer-v1");
+                  an embedding from another encoder is meaningless to the models, so it is refused
+  embedding       256 floats, finite, L2-normalised
+  clips           [{"sha256": hex digest of the clip file's bytes, "seconds": clip length,
+                    "speech_seconds": voiced part}] fingerprints of the reference audio (no audio is kept)
+  consent         null, or a record of the speaker's consent (e.g. {"statement", "confirmed_at"})
+  adaptation      null, room for per-voice model adaptation weights
+
+Where profiles live:
+  packaged  the repository's `voices/` folder, shipped with the package, read-only (`joe` is the default)
+  user      `--voices-dir` if given, else $TTS_VOICES_DIR, else platformdirs' user data dir + "/tts/voices".
+            A user voice may not take a packaged voice's name (compared case-insensitively).
+
+Export format (one shareable JSON file):
+  {"format": "tts-voice", "format_version": 1, "sha256": <hex>, "profile": {...profile fields...}}
+  where sha256 is the digest of the canonical profile JSON (sorted keys, no spaces, ASCII). It detects
+  files that were edited or damaged after export; it is an integrity check, not a signature.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+import os
 import re
-from dataclasses import asdict, dataclass, field
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,18 +42,34 @@ from voices import PACKAGED_VOICES_DIR
 
 SCHEMA_VERSION = 1
 ENCODER_ID = "ge2e-resemblyzer-v1"
+EMBEDDING_DIM = 256
 DEFAULT_VOICE = "joe"
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_NAME_CHARS = 64
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+ENV_VOICES_DIR = "TTS_VOICES_DIR"
+EXPORT_FORMAT = "tts-voice"
+EXPORT_VERSION = 1
 
 
 class VoiceError(Exception):
-    """An unknown, invalid or unreadable voice."""
+    """An unknown, invalid or unreadable voice, or a library operation that is not allowed."""
 
 
 def check_name(name: str) -> str:
-    if not NAME_PATTERN.match(name or "") or ".." in name:
-        raise VoiceError(f"invalid voice name '{name}': use 1-64 letters, digits, '-', '_' or '.', "
-                         "starting with a letter or digit")
+    """`name` if it is a safe voice name, else VoiceError saying what is wrong with it."""
+    rule = f"use 1-{MAX_NAME_CHARS} letters, digits, '-', '_' or '.', starting with a letter or digit"
+    if not isinstance(name, str) or not name:
+        raise VoiceError(f"invalid voice name '': the name is empty; {rule}")
+    shown = name if len(name) <= 80 else name[:77] + "..."
+    if len(name) > MAX_NAME_CHARS:
+        raise VoiceError(f"invalid voice name '{shown}': {len(name)} characters, the limit is {MAX_NAME_CHARS}")
+    if "/" in name or "\\" in name or ".." in name:
+        raise VoiceError(f"invalid voice name '{shown}': it must not contain '/', '\\' or '..'; {rule}")
+    if not NAME_PATTERN.match(name) or name.endswith("."):
+        raise VoiceError(f"invalid voice name '{shown}': {rule}, not ending with '.'")
+    if name.split(".")[0].lower() in WINDOWS_RESERVED:
+        raise VoiceError(f"invalid voice name '{shown}': '{name.split('.')[0]}' is a reserved device name")
     return name
 
 
@@ -57,33 +89,298 @@ class VoiceProfile:
     def vector(self) -> np.ndarray:
         return np.asarray(self.embedding, dtype=np.float32)
 
+    def to_dict(self) -> dict:
+        return asdict(self)
+
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=1)
+        return json.dumps(self.to_dict(), indent=1)
+
+    @classmethod
+    def from_dict(cls, data: object, source: str) -> "VoiceProfile":
+        """A validated profile from parsed JSON; VoiceError naming `source` and the problem otherwise."""
+        if not isinstance(data, dict):
+            raise VoiceError(f"{source} is not a voice profile (expected a JSON object)")
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise VoiceError(f"{source} has schema version {version!r}; this version of tts reads {SCHEMA_VERSION}")
+        known = {f.name for f in fields(cls)}
+        missing = {"name", "embedding"} - data.keys()
+        unknown = data.keys() - known
+        if missing or unknown:
+            detail = "; ".join(part for part in (
+                f"missing {', '.join(sorted(missing))}" if missing else "",
+                f"unknown field(s) {', '.join(sorted(unknown))}" if unknown else "") if part)
+            raise VoiceError(f"{source} is not a valid voice profile: {detail}")
+        profile = cls(**data)
+        try:
+            check_name(profile.name)
+        except VoiceError as exc:
+            raise VoiceError(f"{source}: {exc}") from None
+        for key in ("description", "created_at", "encoder"):
+            if not isinstance(getattr(profile, key), str):
+                raise VoiceError(f"{source} is not a valid voice profile: '{key}' must be text")
+        if profile.encoder != ENCODER_ID:
+            raise VoiceError(f"{source} was made with speaker encoder '{profile.encoder}'; this version of tts "
+                             f"uses '{ENCODER_ID}': enroll the voice again from its clips")
+        check_embedding(profile.embedding, source)
+        if not isinstance(profile.clips, list) or not all(_valid_clip(c) for c in profile.clips):
+            raise VoiceError(f"{source} is not a valid voice profile: 'clips' must be a list of "
+                             "{sha256, seconds} records")
+        for key in ("consent", "adaptation"):
+            if getattr(profile, key) is not None and not isinstance(getattr(profile, key), dict):
+                raise VoiceError(f"{source} is not a valid voice profile: '{key}' must be null or an object")
+        return profile
 
     @classmethod
     def from_file(cls, path: Path) -> "VoiceProfile":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            profile = cls(**data)
-        except (OSError, ValueError, TypeError) as exc:
-            raise VoiceError(f"voice profile {path} is unreadable or invalid: {exc}") from None
-        if profile.schema_version != SCHEMA_VERSION:
-            raise VoiceError(f"voice profile {path} has schema version {profile.schema_version}; "
-                             f"this version reads {SCHEMA_VERSION}")
-        vector = profile.vector
-        if vector.shape != (256,) or not np.all(np.isfinite(vector)) or abs(np.linalg.norm(vector) - 1) > 1e-3:
-            raise VoiceError(f"voice profile {path} holds an invalid embedding")
-        return profile
+        return cls.from_dict(_read_json(path, "voice profile"), f"voice profile {path}")
+
+
+def check_embedding(embedding: object, source: str) -> np.ndarray:
+    """The embedding as float32 [256] if it is 256 finite numbers of unit length, else VoiceError."""
+    if not isinstance(embedding, list) or not all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) for x in embedding):
+        raise VoiceError(f"{source} holds an invalid embedding: expected a list of {EMBEDDING_DIM} numbers")
+    vector = np.asarray(embedding, dtype=np.float64)
+    if vector.shape != (EMBEDDING_DIM,):
+        raise VoiceError(f"{source} holds an invalid embedding: {vector.size} values, expected {EMBEDDING_DIM}")
+    if not np.all(np.isfinite(vector)):
+        raise VoiceError(f"{source} holds an invalid embedding: it contains NaN or infinite values")
+    norm = float(np.linalg.norm(vector))
+    if abs(norm - 1) > 1e-3:
+        raise VoiceError(f"{source} holds an invalid embedding: its length is {norm:.4f}, expected 1 (L2-normalised)")
+    return vector.astype(np.float32)
+
+
+def _valid_clip(clip: object) -> bool:
+    return (isinstance(clip, dict) and isinstance(clip.get("sha256"), str)
+            and re.fullmatch(r"[0-9a-f]{64}", clip["sha256"]) is not None
+            and isinstance(clip.get("seconds"), (int, float)) and math.isfinite(clip["seconds"])
+            and clip["seconds"] >= 0)
+
+
+def _read_json(path: Path, what: str) -> object:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise VoiceError(f"{what} not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VoiceError(f"cannot read {what} {path}: {exc}") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise VoiceError(f"{what} {path} is not valid JSON: {exc}") from None
+
+
+def canonical_hash(profile_data: dict) -> str:
+    """sha256 of the canonical JSON of a profile (sorted keys, no whitespace, ASCII)."""
+    text = json.dumps(profile_data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` via a temporary file in the same folder and os.replace: never a half file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def packaged_voices() -> dict[str, Path]:
     return {p.stem: p for p in sorted(PACKAGED_VOICES_DIR.glob("*.json"))}
 
 
-def load_voice(name: str | None) -> VoiceProfile:
-    """The profile called `name` (the default voice when None)."""
-    name = check_name(name or DEFAULT_VOICE)
-    available = packaged_voices()
-    if name not in available:
-        raise VoiceError(f"unknown voice '{name}': available voices are {', '.join(available) or 'none'}")
-    return VoiceProfile.from_file(available[name])
+def default_user_dir() -> Path:
+    """$TTS_VOICES_DIR, else the platform's user data folder + tts/voices."""
+    env = os.environ.get(ENV_VOICES_DIR, "").strip()
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("tts")) / "voices"
+
+
+@dataclass
+class VoiceEntry:
+    """One voice in a listing: where it is and whether it can be changed."""
+
+    name: str
+    source: str  # "packaged" or "user"
+    path: Path
+
+    @property
+    def read_only(self) -> bool:
+        return self.source == "packaged"
+
+
+class VoiceLibrary:
+    """Packaged voices (read-only) plus the user's enrolled voices in `user_dir`."""
+
+    def __init__(self, user_dir: Path | str | None = None) -> None:
+        self.user_dir = Path(user_dir).expanduser() if user_dir else default_user_dir()
+
+    # --- lookup -------------------------------------------------------------------------------------------
+
+    def packaged(self) -> dict[str, Path]:
+        return packaged_voices()
+
+    def user(self) -> dict[str, Path]:
+        """User profiles by name; files without a valid name, or that a packaged voice hides, are skipped."""
+        if not self.user_dir.is_dir():
+            return {}
+        packaged = {n.casefold() for n in self.packaged()}
+        found = {}
+        for path in sorted(self.user_dir.glob("*.json")):
+            try:
+                check_name(path.stem)
+            except VoiceError:
+                continue
+            if path.stem.casefold() not in packaged:
+                found[path.stem] = path
+        return found
+
+    def list(self) -> list[VoiceEntry]:
+        entries = [VoiceEntry(n, "packaged", p) for n, p in self.packaged().items()]
+        entries += [VoiceEntry(n, "user", p) for n, p in self.user().items()]
+        return entries
+
+    def find(self, name: str) -> VoiceEntry:
+        """Where voice `name` lives; VoiceError listing the available voices if nowhere."""
+        check_name(name)
+        packaged = self.packaged()
+        if name in packaged:
+            return VoiceEntry(name, "packaged", packaged[name])
+        user = self.user()
+        if name in user:
+            return VoiceEntry(name, "user", user[name])
+        available = ", ".join(e.name for e in self.list()) or "none"
+        raise VoiceError(f"unknown voice '{name}': available voices are {available} "
+                         "(enroll one with: tts enroll NAME CLIP...)")
+
+    def get(self, name: str | None) -> VoiceProfile:
+        """The profile called `name` (the default voice when None)."""
+        entry = self.find(name or DEFAULT_VOICE)
+        profile = VoiceProfile.from_file(entry.path)
+        if profile.name != entry.name:
+            raise VoiceError(f"voice profile {entry.path} is named '{profile.name}', not '{entry.name}'")
+        return profile
+
+    # --- changes (user voices only) ---------------------------------------------------------------------
+
+    def _check_writable_name(self, name: str) -> None:
+        check_name(name)
+        clash = [n for n in self.packaged() if n.casefold() == name.casefold()]
+        if clash:
+            raise VoiceError(f"'{name}' is the name of a packaged voice ('{clash[0]}'); choose another name")
+
+    def _user_path(self, name: str) -> Path:
+        """The file for user voice `name`: an existing file whose name differs only in case counts as it."""
+        for existing, path in self.user().items():
+            if existing.casefold() == name.casefold():
+                return path
+        return self.user_dir / f"{name}.json"
+
+    def _writable_entry(self, name: str, action: str) -> VoiceEntry:
+        entry = self.find(name)
+        if entry.read_only:
+            raise VoiceError(f"voice '{name}' ships with the package and is read-only: it cannot be {action}")
+        return entry
+
+    def exists(self, name: str) -> bool:
+        return self._user_path(name).exists() or any(n.casefold() == name.casefold() for n in self.packaged())
+
+    def save(self, profile: VoiceProfile, force: bool = False) -> Path:
+        """Write `profile` into the user folder atomically; an existing voice is replaced only with `force`."""
+        self._check_writable_name(profile.name)
+        data = profile.to_dict()
+        VoiceProfile.from_dict(data, f"voice '{profile.name}'")  # never write a profile we could not read back
+        path = self._user_path(profile.name)
+        if path.exists() and not force:
+            raise VoiceError(f"voice '{path.stem}' already exists ({path}): use --force to replace it")
+        write_atomic(self.user_dir / f"{profile.name}.json", json.dumps(data, indent=1) + "\n")
+        if path.name != f"{profile.name}.json":  # replaced a voice whose name differed only in case
+            path.unlink(missing_ok=True)
+        return self.user_dir / f"{profile.name}.json"
+
+    def remove(self, name: str) -> Path:
+        entry = self._writable_entry(name, "removed")
+        entry.path.unlink()
+        return entry.path
+
+    def rename(self, old: str, new: str, force: bool = False) -> Path:
+        entry = self._writable_entry(old, "renamed")
+        self._check_writable_name(new)
+        if new == old:
+            raise VoiceError(f"voice '{old}' already has that name")
+        target = self._user_path(new)
+        if target.exists() and target != entry.path and not force:
+            raise VoiceError(f"voice '{target.stem}' already exists: use --force to replace it")
+        profile = VoiceProfile.from_file(entry.path)
+        profile.name = new
+        write_atomic(self.user_dir / f"{new}.json", profile.to_json() + "\n")
+        if entry.path.name != f"{new}.json":
+            entry.path.unlink(missing_ok=True)
+        if target.exists() and target.name != f"{new}.json":
+            target.unlink(missing_ok=True)
+        return self.user_dir / f"{new}.json"
+
+    # --- sharing ------------------------------------------------------------------------------------------
+
+    def export(self, name: str, path: Path | str, force: bool = False) -> Path:
+        """Write voice `name` as one shareable file with an integrity hash."""
+        path = Path(path)
+        profile = self.get(name)
+        if path.exists() and not force:
+            raise VoiceError(f"{path} already exists: use --force to overwrite it")
+        if path.is_dir():
+            raise VoiceError(f"{path} is a folder: give a file name, e.g. {path / (name + '.voice.json')}")
+        data = profile.to_dict()
+        document = {"format": EXPORT_FORMAT, "format_version": EXPORT_VERSION,
+                    "sha256": canonical_hash(data), "profile": data}
+        write_atomic(path, json.dumps(document, indent=1) + "\n")
+        return path
+
+    @staticmethod
+    def read_export(path: Path | str) -> VoiceProfile:
+        """The profile in an exported voice file, after checking its format, integrity hash and contents."""
+        path = Path(path)
+        document = _read_json(path, "voice file")
+        if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+            if isinstance(document, dict) and "embedding" in document:
+                raise VoiceError(f"{path} is a bare voice profile, not an exported voice file (no integrity "
+                                 "record): export it with 'tts voices export NAME FILE' and import that file")
+            raise VoiceError(f"{path} is not a tts voice file (made by 'tts voices export')")
+        if document.get("format_version") != EXPORT_VERSION:
+            raise VoiceError(f"{path} is a voice file of format version {document.get('format_version')!r}; "
+                             f"this version of tts reads {EXPORT_VERSION}")
+        data, digest = document.get("profile"), document.get("sha256")
+        if not isinstance(data, dict) or not isinstance(digest, str):
+            raise VoiceError(f"{path} is damaged: the profile or its integrity hash is missing")
+        try:
+            actual = canonical_hash(data)
+        except ValueError:  # NaN or infinity in the file
+            actual = ""
+        if actual != digest:
+            raise VoiceError(f"{path} failed its integrity check: the voice was modified or damaged after "
+                             "export; ask for a fresh export")
+        return VoiceProfile.from_dict(data, f"voice file {path}")
+
+    def import_(self, path: Path | str, force: bool = False, name: str | None = None) -> VoiceProfile:
+        """Add the voice in an exported file to the user folder (as `name` if given); validated first."""
+        profile = self.read_export(path)
+        if name:
+            profile.name = check_name(name)
+        self.save(profile, force=force)
+        return profile
+
+
+def load_voice(name: str | None, user_dir: Path | str | None = None) -> VoiceProfile:
+    """The profile called `name` (the default voice when None): packaged or enrolled in the user library."""
+    return VoiceLibrary(user_dir).get(name)

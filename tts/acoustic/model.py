@@ -12,7 +12,9 @@ from torch import nn
 from tts.acoustic.alignment import (Aligner, binarization_loss, forward_sum_loss, monotonic_alignment)
 from tts.acoustic.layers import TransformerStack, VariancePredictor
 from tts.audio.config import N_MELS
-from tts.text.symbols import PAD_ID, SYMBOLS
+from tts.text.symbols import PAD_ID, PHONES, SYMBOL_TO_ID, SYMBOLS
+
+PHONE_IDS = torch.tensor([SYMBOL_TO_ID[p] for p in PHONES])
 
 LOG_F0_MEAN = math.log(140.0)
 LOG_F0_SCALE = 0.35
@@ -143,8 +145,7 @@ class AcousticModel(nn.Module):
         text_lens = torch.tensor([ids.shape[1]], device=ids.device)
         _, hidden, pad = self.encode(ids, text_lens, speaker)
         durations = torch.clamp(torch.round((torch.exp(self.duration_predictor(hidden, pad)) - 1) / speed), min=0)
-        if durations.sum() == 0:
-            durations[:, :] = 1
+        durations = torch.where(torch.isin(ids, PHONE_IDS.to(ids.device)), durations.clamp(min=1), durations)
         pitch = self.pitch_predictor(hidden, pad)
         voiced = pitch.abs() > 0.05  # predictions near 0 stand for unvoiced phonemes
         pitch = torch.where(voiced, pitch + pitch_shift * math.log(2) / 12 / LOG_F0_SCALE, pitch)

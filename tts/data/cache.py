@@ -126,6 +126,6 @@ class FeatureCache:
         """Normalised mean embedding over all utterances of `speaker`."""
         rows = [i for i, r in enumerate(self.records) if r["speaker"] == speaker]
         if not rows:
-            raise KeyError(f"speaker '{speaker}' is not in this cache")
+            raise ValueError(f"speaker '{speaker}' is not in this cache")
         mean = self.speakers[rows].astype(np.float32).mean(axis=0)
         return mean / np.linalg.norm(mean)

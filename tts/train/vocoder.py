@@ -17,6 +17,11 @@ from tts.vocoder.discriminators import (Discriminators, discriminator_loss, feat
 from tts.vocoder.losses import MultiResolutionSTFTLoss
 
 
+def split_halves(tensors: list[torch.Tensor]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """Outputs of a pass over cat([real, fake]) -> (real parts, fake parts)."""
+    return [t[: len(t) // 2] for t in tensors], [t[len(t) // 2 :] for t in tensors]
+
+
 class VocoderTask:
     def __init__(self, config: dict, cache_dir: Path, runtime: Runtime, workers: int = 0) -> None:
         self.cfg = config["train"]
@@ -56,11 +61,10 @@ class VocoderTask:
             fake = self.generator(mel)
         real = wav[:, : fake.shape[1]]
         losses: dict[str, torch.Tensor] = {}
-        if gan:
+        if gan:  # one discriminator pass over real and generated audio together
             with self.runtime.autocast():
-                real_scores, _ = self.discriminators(real)
-                fake_scores, _ = self.discriminators(fake.detach())
-                losses["disc"] = discriminator_loss(real_scores, fake_scores)
+                scores, _ = self.discriminators(torch.cat([real, fake.detach()]))
+                losses["disc"] = discriminator_loss(*split_halves(scores))
             self.opt_d.zero_grad(set_to_none=True)
             losses["disc"].backward()
             torch.nn.utils.clip_grad_norm_(self.discriminators.parameters(), self.cfg["grad_clip"])
@@ -69,8 +73,9 @@ class VocoderTask:
         generator_total = self.cfg["mel_weight"] * losses["mel"]
         if gan:
             with self.runtime.autocast():
-                real_scores, real_features = self.discriminators(real)
-                fake_scores, fake_features = self.discriminators(fake)
+                scores, features = self.discriminators(torch.cat([real, fake]))
+                _, fake_scores = split_halves(scores)
+                real_features, fake_features = zip(*(split_halves(f) for f in features))
                 losses["adv"] = generator_loss(fake_scores)
                 losses["feature"] = feature_matching_loss(real_features, fake_features)
             generator_total = generator_total + losses["adv"] + self.cfg["feature_weight"] * losses["feature"]
@@ -81,7 +86,7 @@ class VocoderTask:
         generator_total.backward()
         torch.nn.utils.clip_grad_norm_(self.generator.parameters(), self.cfg["grad_clip"])
         self.opt_g.step()
-        return {k: float(v) for k, v in losses.items()}
+        return {k: float(v.detach()) for k, v in losses.items()}
 
     @torch.inference_mode()
     def validate(self) -> dict[str, float]:

@@ -6,12 +6,17 @@ which is why the model is cheap on a CPU.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
 
-from tts.audio.config import HOP_LENGTH, N_FFT, N_MELS
+import torch.nn.functional as F
+
+from tts.audio.config import HOP_LENGTH, LOG_MEL_FLOOR, N_FFT, N_MELS
+
+MIN_FRAMES = N_FFT // HOP_LENGTH + 1  # the inverse STFT needs this many frames
 
 
 @dataclass
@@ -66,11 +71,14 @@ class Vocoder(nn.Module):
         self.head = ISTFTHead(c.dim)
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
-        """mel [B, n_mels, frames] -> waveform [B, samples]."""
+        """mel [B, n_mels, frames] -> waveform [B, (frames - 1) * hop]."""
+        frames = mel.shape[-1]
+        if frames < MIN_FRAMES:
+            mel = F.pad(mel, (0, MIN_FRAMES - frames), value=math.log(LOG_MEL_FLOOR))
         x = self.norm(self.embed(mel).transpose(1, 2)).transpose(1, 2)
         for block in self.blocks:
             x = block(x)
-        return self.head(self.final_norm(x.transpose(1, 2)))
+        return self.head(self.final_norm(x.transpose(1, 2)))[:, : max(frames - 1, 0) * HOP_LENGTH]
 
     def export_config(self) -> dict:
         return asdict(self.config)

@@ -1,0 +1,58 @@
+"""The Synthesizer library API, with tiny models (fast; they do not sound like speech)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from tts.synthesizer import Synthesizer, TextError
+from tts.voices import VoiceError
+
+
+@pytest.fixture(scope="module")
+def synth(tiny_models) -> Synthesizer:
+    acoustic, vocoder = tiny_models
+    return Synthesizer(acoustic, vocoder, threads=2)
+
+
+def test_text_becomes_float_audio_with_pauses_between_sentences(synth):
+    one = synth.synthesize("Hello there.")
+    two = synth.synthesize("Hello there. Hello there.")
+    assert one.dtype == np.float32 and one.ndim == 1 and len(one) > 0
+    assert len(two) > 2 * len(one)  # second sentence plus the pause between them
+
+
+def test_speed_changes_duration(synth):
+    normal = synth.synthesize("A slightly longer sentence to measure.")
+    fast = synth.synthesize("A slightly longer sentence to measure.", speed=2.0)
+    assert len(fast) < len(normal)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "?!...", "🙂🙂"])
+def test_unspeakable_text_is_rejected(synth, text):
+    with pytest.raises(TextError, match="nothing to say"):
+        synth.synthesize(text)
+
+
+def test_bad_settings_and_voices_are_rejected(synth):
+    with pytest.raises(ValueError, match="speed"):
+        synth.synthesize("Hi.", speed=0)
+    with pytest.raises(ValueError, match="pitch"):
+        synth.synthesize("Hi.", pitch=40)
+    with pytest.raises(VoiceError, match="unknown voice"):
+        synth.synthesize("Hi.", voice="nobody")
+    with pytest.raises(VoiceError, match="invalid voice name"):
+        synth.synthesize("Hi.", voice="../x")
+
+
+def test_100k_characters_stream_chunk_by_chunk(synth):
+    text = ("This sentence is part of a very long text. " * 2400)[:100_000]
+    start = time.perf_counter()
+    pieces = synth.stream(text)
+    first = next(pieces)
+    assert time.perf_counter() - start < 5  # the first audio does not wait for the whole text
+    assert len(first) > 0 and all(len(next(pieces)) > 0 for _ in range(20))
+    pieces.close()
+    assert sum(1 for _ in synth.frontend.iter_chunks(text)) > 1000  # all of it would be spoken, piece by piece

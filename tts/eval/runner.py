@@ -1,0 +1,329 @@
+"""One evaluation run: synthesise sentences, score them, return the result as a JSON-able dict.
+
+Result schema (schema_version 1; see README.md beside this file):
+
+  schema_version  1
+  created_at      ISO 8601 UTC time
+  machine         {cpu, cores, threads, load_avg_1min, platform, python, torch}
+  config          {mode ("voice" | "clone"), system ("ours" | "piper"), voice, clone_from, target_clips,
+                   refs_dir, sentences_file, n_sentences, n_speakers, threads, asr, dnsmos,
+                   models: {acoustic|vocoder|piper: {file, size_mb, meta}}}
+  metrics         {wer, cer, dnsmos_sig, dnsmos_bak, dnsmos_ovrl, dnsmos_p808, rtf, first_audio_s,
+                   audio_s, similarity (null without target clips), and in clone mode
+                   baseline_similarity, baseline_wer, baseline_cer}
+  per_speaker     clone mode only: {speaker: {enrol_clips, heldout_clips, similarity,
+                   baseline_similarity, wer, cer, dnsmos_ovrl}}
+  items           per synthesised sentence: {voice, speaker, index, text, transcript, wer, cer,
+                   word_errors, ref_words, char_errors, ref_chars, dnsmos_sig, dnsmos_bak, dnsmos_ovrl,
+                   dnsmos_p808, audio_s, synth_s, rtf, first_audio_s, similarity, audio_file}
+
+wer/cer are corpus-level (all errors / all reference words or characters); DNSMOS and similarity
+are means over items (similarity in clone mode: mean over speakers of their item means); rtf is
+total synthesis time / total audio duration; first_audio_s is the median over sentences.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tts.eval.similarity import embed
+from tts.eval.wer import char_errors, word_errors
+
+SCHEMA_VERSION = 1
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_eval_dir() -> Path:
+    """The dev evaluation set, ../shared/eval/dev from the repository (or from the working directory)."""
+    for base in (REPO_ROOT.parent, Path.cwd().parent, Path.cwd()):
+        if (base / "shared" / "eval" / "dev").is_dir():
+            return base / "shared" / "eval" / "dev"
+    return REPO_ROOT.parent / "shared" / "eval" / "dev"
+
+
+DEFAULT_EVAL_DIR = default_eval_dir()
+DEFAULT_SENTENCES = DEFAULT_EVAL_DIR / "sentences.txt"
+DEFAULT_REFS = DEFAULT_EVAL_DIR / "refs"
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".opus", ".mp3")
+ENROL_CLIPS = 3
+
+StreamFn = Callable[[str], Iterator[np.ndarray]]
+
+
+@dataclass
+class EvalOptions:
+    """What to evaluate; see `tts eval --help`."""
+
+    sentences_file: Path = DEFAULT_SENTENCES
+    voice: str | None = None
+    clone_from: list[Path] = field(default_factory=list)
+    target_clips: list[Path] = field(default_factory=list)
+    refs_dir: Path | None = None
+    limit: int | None = None
+    speakers: int | None = None
+    threads: int | None = None
+    save_audio: Path | None = None
+    system: str = "ours"
+    acoustic: Path | None = None
+    vocoder: Path | None = None
+    progress: bool = True
+
+
+# The model loaders are module functions so that tests can replace them with fakes.
+def load_asr(threads: int) -> Any:
+    """An object with `.name` and `.transcribe(wav16k) -> str`."""
+    from tts.eval.asr import Transcriber
+
+    return Transcriber(threads=threads)
+
+
+def load_mos(threads: int) -> Any:
+    """An object with `.score(wav16k) -> {"sig", "bak", "ovrl", "p808"}`."""
+    from tts.eval.dnsmos import DnsMos
+
+    return DnsMos(threads=threads)
+
+
+def read_sentences(path: Path, limit: int | None = None) -> list[str]:
+    """Non-empty lines of a text file, the first `limit` of them."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"sentence file not found: {path}")
+    sentences = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not sentences:
+        raise ValueError(f"sentence file {path} has no sentences: write one per line")
+    return sentences[:limit] if limit else sentences
+
+
+def speaker_folders(refs_dir: Path, limit: int | None = None) -> list[tuple[str, list[Path]]]:
+    """(speaker, sorted clips) for each sub-folder of `refs_dir` with at least 2 audio clips."""
+    refs_dir = Path(refs_dir)
+    if not refs_dir.is_dir():
+        raise FileNotFoundError(f"reference folder not found: {refs_dir}")
+    found = []
+    for folder in sorted(p for p in refs_dir.iterdir() if p.is_dir()):
+        clips = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
+        if len(clips) >= 2:
+            found.append((folder.name, clips))
+    if not found:
+        raise ValueError(f"no speaker folders with 2 or more clips in {refs_dir}: expected {refs_dir}/<speaker>/*.wav")
+    return found[:limit] if limit else found
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def machine_info(threads: int) -> dict:
+    import torch
+
+    return {"cpu": cpu_name(), "cores": os.cpu_count(), "threads": threads,
+            "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+            "platform": platform.platform(), "python": platform.python_version(), "torch": torch.__version__}
+
+
+def model_info(path: Path) -> dict:
+    """File name, size and the metadata stored with a model file."""
+    from tts.weights import model_meta
+
+    path = Path(path)
+    meta = model_meta(path) if path.suffix == ".pt" else {}
+    return {"file": str(path), "size_mb": round(path.stat().st_size / 1e6, 2),
+            "meta": {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool, type(None)))}}
+
+
+def _mean(values: list[float | None]) -> float | None:
+    clean = [v for v in values if v is not None and not math.isnan(v)]
+    return float(np.mean(clean)) if clean else None
+
+
+def speak(stream: StreamFn, text: str) -> tuple[np.ndarray, float, float]:
+    """(audio, synthesis seconds, seconds to the first chunk)."""
+    start = time.perf_counter()
+    chunks: list[np.ndarray] = []
+    first = None
+    for chunk in stream(text):
+        if first is None:
+            first = time.perf_counter() - start
+        chunks.append(chunk)
+    total = time.perf_counter() - start
+    return np.concatenate(chunks).astype(np.float32), total, first if first is not None else total
+
+
+class Evaluator:
+    """Holds the scoring models; `run_sentences` synthesises and scores a list of sentences."""
+
+    def __init__(self, asr: Any, mos: Any, encoder: Any, options: EvalOptions, sample_rate: int = 16000) -> None:
+        self.asr, self.mos, self.encoder, self.options, self.sample_rate = asr, mos, encoder, options, sample_rate
+
+    def run_sentences(self, stream: StreamFn, sentences: list[str], label: str, speaker: str | None = None,
+                      target: np.ndarray | None = None) -> tuple[list[dict], list[np.ndarray]]:
+        """Score each sentence; also return the speaker embedding of each synthesised clip."""
+        from tqdm import tqdm
+
+        items, embeddings = [], []
+        for i, text in enumerate(tqdm(sentences, desc=label, unit="sentence", disable=not self.options.progress,
+                                      file=sys.stderr, leave=False)):
+            wav, synth_s, first_s = speak(stream, text)
+            transcript = self.asr.transcribe(wav)
+            words, chars = word_errors(text, transcript), char_errors(text, transcript)
+            mos = self.mos.score(wav)
+            embedding = embed(self.encoder, wav)
+            embeddings.append(embedding)
+            audio_s = len(wav) / self.sample_rate
+            audio_file = None
+            if self.options.save_audio:
+                from tts.audio import save_audio
+
+                folder = Path(self.options.save_audio) / label.replace(":", "_")
+                folder.mkdir(parents=True, exist_ok=True)
+                audio_file = str(folder / f"{i + 1:03d}.wav")
+                save_audio(audio_file, wav, self.sample_rate)
+            items.append({
+                "voice": label, "speaker": speaker, "index": i, "text": text, "transcript": transcript,
+                "wer": words.rate, "cer": chars.rate, "word_errors": words.errors, "ref_words": words.total,
+                "char_errors": chars.errors, "ref_chars": chars.total,
+                **{f"dnsmos_{k}": _nan_to_none(mos[k]) for k in ("sig", "bak", "ovrl", "p808")},
+                "audio_s": audio_s, "synth_s": synth_s, "rtf": synth_s / max(audio_s, 1e-9),
+                "first_audio_s": first_s,
+                "similarity": float(embedding @ target) if target is not None else None,
+                "audio_file": audio_file,
+            })
+        return items, embeddings
+
+
+def _nan_to_none(x: float) -> float | None:
+    return None if x is None or math.isnan(x) else float(x)
+
+
+def summarize(items: list[dict]) -> dict:
+    """Corpus-level WER/CER, mean DNSMOS and similarity, overall RTF, median time to first audio."""
+    audio_s = sum(it["audio_s"] for it in items)
+    return {
+        "wer": sum(it["word_errors"] for it in items) / max(sum(it["ref_words"] for it in items), 1),
+        "cer": sum(it["char_errors"] for it in items) / max(sum(it["ref_chars"] for it in items), 1),
+        **{f"dnsmos_{k}": _mean([it[f"dnsmos_{k}"] for it in items]) for k in ("sig", "bak", "ovrl", "p808")},
+        "rtf": sum(it["synth_s"] for it in items) / max(audio_s, 1e-9),
+        "first_audio_s": statistics.median(it["first_audio_s"] for it in items),
+        "audio_s": audio_s,
+        "similarity": _mean([it["similarity"] for it in items]),
+    }
+
+
+def _voice_stream(synth: Any, voice: Any) -> StreamFn:
+    return lambda text: synth.stream(text, voice=voice)
+
+
+def run(options: EvalOptions) -> dict:
+    """Run one evaluation as configured; returns the result dict (schema in the module docstring)."""
+    import torch
+
+    from tts.audio import load_audio
+    from tts.encoder.ge2e import SpeakerEncoder
+
+    if options.system not in ("ours", "piper"):
+        raise ValueError(f"unknown system '{options.system}': use ours or piper")
+    if options.system == "piper" and (options.refs_dir or options.voice or options.clone_from):
+        raise ValueError("the Piper reference has one fixed voice: --voice, --clone-from and --refs-dir do not apply")
+    if options.refs_dir and (options.clone_from or options.target_clips):
+        raise ValueError("--refs-dir takes the voices and target clips from its folders: "
+                         "leave out --clone-from and --target-clips")
+    sentences = read_sentences(options.sentences_file, options.limit)
+    speakers = speaker_folders(options.refs_dir, options.speakers) if options.refs_dir else []
+    threads = options.threads or torch.get_num_threads()
+    torch.set_num_threads(threads)
+
+    asr, mos = load_asr(threads), load_mos(threads)  # fail early when the eval extra is missing
+    encoder = SpeakerEncoder()
+    models: dict[str, dict] = {}
+    if options.system == "piper":
+        from tts.eval.piper import PiperReference
+
+        piper = PiperReference(threads=threads)
+        stream: StreamFn = piper.stream
+        label = "piper"
+        models["piper"] = model_info(piper.model_path)
+    else:
+        from tts.synthesizer import Synthesizer
+        from tts.voices import DEFAULT_VOICE
+        from tts.weights import ACOUSTIC_FILE, VOCODER_FILE
+
+        acoustic, vocoder = options.acoustic or ACOUSTIC_FILE, options.vocoder or VOCODER_FILE
+        synth = Synthesizer(acoustic=acoustic, vocoder=vocoder, threads=threads)
+        models = {"acoustic": model_info(acoustic), "vocoder": model_info(vocoder)}
+        if options.clone_from:
+            voice: Any = encoder.embed_many([load_audio(p) for p in options.clone_from])
+            label = "clone"
+        else:
+            voice = synth.speaker_vector(options.voice).numpy()  # validates the name before any work
+            label = options.voice or DEFAULT_VOICE
+        stream = _voice_stream(synth, voice)
+
+    evaluator = Evaluator(asr, mos, encoder, options)
+    target = encoder.embed_many([load_audio(p) for p in options.target_clips]) if options.target_clips else None
+    items, baseline_embeddings = evaluator.run_sentences(stream, sentences, label, target=target)
+    metrics = {**summarize(items), "baseline_similarity": None, "baseline_wer": None, "baseline_cer": None}
+    per_speaker: dict[str, dict] = {}
+
+    if speakers:
+        baseline = metrics
+        metrics_items: list[dict] = []
+        for speaker, clips in speakers:
+            n_enrol = min(ENROL_CLIPS, len(clips) - 1)
+            enrol, heldout = clips[:n_enrol], clips[n_enrol:]
+            embedding = encoder.embed_many([load_audio(p) for p in enrol])
+            target = encoder.embed_many([load_audio(p) for p in heldout])
+            cloned, _ = evaluator.run_sentences(_voice_stream(synth, embedding), sentences, f"clone:{speaker}",
+                                                speaker=speaker, target=target)
+            summary = summarize(cloned)
+            per_speaker[speaker] = {
+                "enrol_clips": [p.name for p in enrol], "heldout_clips": [p.name for p in heldout],
+                "similarity": summary["similarity"],
+                "baseline_similarity": float(np.mean([e @ target for e in baseline_embeddings])),
+                "wer": summary["wer"], "cer": summary["cer"], "dnsmos_ovrl": summary["dnsmos_ovrl"],
+            }
+            metrics_items += cloned
+        items += metrics_items
+        metrics = summarize(metrics_items)
+        metrics.update({
+            "similarity": _mean([s["similarity"] for s in per_speaker.values()]),
+            "baseline_similarity": _mean([s["baseline_similarity"] for s in per_speaker.values()]),
+            "baseline_wer": baseline["wer"], "baseline_cer": baseline["cer"],
+        })
+
+    result = {
+        "schema_version": SCHEMA_VERSION,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine_info(threads),
+        "config": {
+            "mode": "clone" if speakers else "voice", "system": options.system, "voice": label,
+            "clone_from": [str(p) for p in options.clone_from], "target_clips": [str(p) for p in options.target_clips],
+            "refs_dir": str(options.refs_dir) if options.refs_dir else None,
+            "sentences_file": str(options.sentences_file), "n_sentences": len(sentences),
+            "n_speakers": len(speakers), "threads": threads, "asr": getattr(asr, "name", type(asr).__name__),
+            "dnsmos": "DNSMOS P.835 sig_bak_ovr + P.808 (speechmos ONNX models)", "models": models,
+        },
+        "metrics": metrics,
+        "items": items,
+    }
+    if speakers:
+        result["per_speaker"] = per_speaker
+    return result

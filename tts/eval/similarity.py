@@ -1,0 +1,35 @@
+"""Speaker similarity: cosine between GE2E speaker embeddings (tts.encoder) of synthesised speech
+and of real clips of the target speaker (1 = identical direction, higher = more alike)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from tts.encoder.ge2e import SpeakerEncoder
+
+
+MIN_SAMPLES = 16 * 480  # SpeakerEncoder.embed fails on clips under ~0.4 s (keep_voiced): pad with silence
+
+
+def embed(encoder: SpeakerEncoder, wav: np.ndarray) -> np.ndarray:
+    """`encoder.embed`, also for very short clips (padded with silence, which the encoder drops)."""
+    if len(wav) < MIN_SAMPLES:
+        wav = np.pad(wav, (0, MIN_SAMPLES - len(wav)))
+    return encoder.embed(wav)
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
+
+
+def mean_embedding(encoder: SpeakerEncoder, wavs: Sequence[np.ndarray]) -> np.ndarray:
+    """The unit-length mean embedding of several clips of one speaker."""
+    return encoder.embed_many(list(wavs))
+
+
+def similarity(encoder: SpeakerEncoder, wav: np.ndarray, target: np.ndarray) -> float:
+    """Cosine between the embedding of `wav` and a target embedding."""
+    return cosine(embed(encoder, wav), target)
