@@ -1,7 +1,8 @@
-"""Speed and memory of `tts say`: per-stage and end-to-end real-time factor, time to first audio, peak RSS.
+"""Speed and memory of `tts say`: per-stage and end-to-end real-time factor, time to first audio, peak RSS,
+speaker-enrollment time; and the same paragraph through the Piper reference when it is installed.
 
-Usage: python -m bench.speed            (writes bench/RESULTS.md)
-Each thread count runs in a fresh process so that peak memory is that of one synthesis session.
+Usage: python -m bench.speed  (prints the speed table; `python -m bench.run` runs the whole suite and writes
+bench/RESULTS.md). Each measurement runs in a fresh process so that peak memory is that of one session.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 import json
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 PARAGRAPH = (
@@ -22,19 +23,24 @@ PARAGRAPH = (
     "for miles on a clear day. Dr. Ellis, who has studied the coast since the 1990s, says the lighthouse is still "
     "one of the best places to watch the sunset."
 )
-RESULTS = Path(__file__).with_name("RESULTS.md")
 REPEATS = 5
+ENROLL_SECONDS = 30.0
+DEV_REFS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "refs"
 
 
-def measure(threads: int) -> dict:
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(threads: int, acoustic: str | None = None, vocoder: str | None = None) -> dict:
     """Runs in a child process: load, warm up, then time each stage over REPEATS runs (best run kept)."""
-    import numpy as np
     import torch
 
     from tts.synthesizer import Synthesizer
 
+    weights = {k: Path(v) for k, v in (("acoustic", acoustic), ("vocoder", vocoder)) if v}
     start = time.perf_counter()
-    synth = Synthesizer(threads=threads)
+    synth = Synthesizer(threads=threads, **weights)
     load_s = time.perf_counter() - start
     speaker = synth.speaker_vector(None)
     synth.synthesize("Warm up.")
@@ -65,11 +71,103 @@ def measure(threads: int) -> dict:
         if best is None or run["total_s"] < best["total_s"]:
             best = run
     assert best is not None
-    best.update({"threads": threads, "load_s": load_s,
-                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    best.update({"threads": threads, "load_s": load_s, "peak_rss_mb": _peak_rss_mb(),
                  "rtf": best["total_s"] / best["audio_s"], "rtf_acoustic": best["acoustic_s"] / best["audio_s"],
                  "rtf_vocoder": best["vocoder_s"] / best["audio_s"], "rtf_frontend": best["frontend_s"] / best["audio_s"]})
     return best
+
+
+def enrollment_audio(seconds: float = ENROLL_SECONDS):
+    """`seconds` of real speech: the dev reference clips (sorted) concatenated and cut."""
+    import numpy as np
+
+    from tts.audio import load_audio
+
+    clips = sorted(DEV_REFS.glob("*/*.wav"))
+    if not clips:
+        raise FileNotFoundError(f"no reference clips in {DEV_REFS}")
+    pieces, total = [], 0
+    for clip in clips:
+        pieces.append(load_audio(clip))
+        total += len(pieces[-1])
+        if total >= seconds * 16000:
+            break
+    return np.concatenate(pieces)[: int(seconds * 16000)]
+
+
+def measure_enrollment(threads: int) -> dict:
+    """Runs in a child process: SpeakerEncoder load, then embed() of 30 s of speech, median of REPEATS."""
+    import torch
+
+    torch.set_num_threads(threads)
+    from tts.encoder.ge2e import SpeakerEncoder
+
+    wav = enrollment_audio()
+    start = time.perf_counter()
+    encoder = SpeakerEncoder()
+    load_s = time.perf_counter() - start
+    encoder.embed(wav[:16000 * 2])  # warm-up
+    times = []
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        encoder.embed(wav)
+        times.append(time.perf_counter() - t0)
+    return {"threads": threads, "audio_s": len(wav) / 16000, "embed_s": statistics.median(times),
+            "load_s": load_s, "peak_rss_mb": _peak_rss_mb()}
+
+
+def measure_piper(threads: int) -> dict:
+    """Runs in a child process: the Piper joe voice on the same paragraph, native 22.05 kHz, best of REPEATS."""
+    from tts.eval.piper import PiperReference
+
+    start = time.perf_counter()
+    piper = PiperReference(threads=threads)
+    load_s = time.perf_counter() - start
+    list(piper.voice.synthesize("Warm up."))
+    best: dict | None = None
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        samples, first_audio = 0, None
+        for chunk in piper.voice.synthesize(PARAGRAPH):
+            samples += len(chunk.audio_float_array)
+            if first_audio is None:
+                first_audio = time.perf_counter() - t0
+        total = time.perf_counter() - t0
+        run = {"total_s": total, "audio_s": samples / piper.native_rate, "first_audio_s": first_audio}
+        if best is None or run["total_s"] < best["total_s"]:
+            best = run
+    assert best is not None
+    best.update({"threads": threads, "load_s": load_s, "peak_rss_mb": _peak_rss_mb(),
+                 "rtf": best["total_s"] / best["audio_s"]})
+    return best
+
+
+CHILD_JOBS = {"synth": measure, "enroll": measure_enrollment, "piper": measure_piper}
+
+
+def in_child(job: str, *args: str) -> dict:
+    """Run CHILD_JOBS[job](*args) in a fresh Python process; its JSON result."""
+    out = subprocess.run([sys.executable, "-m", "bench.speed", "--child", job, *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"benchmark child '{job} {' '.join(args)}' failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def speed_rows(threads: tuple[int, ...] = (1, 2), acoustic: str | None = None, vocoder: str | None = None) -> list[dict]:
+    extra = [acoustic or "", vocoder or ""]
+    return [in_child("synth", str(t), *extra) for t in threads]
+
+
+def speed_table(rows: list[dict]) -> list[str]:
+    lines = [
+        "| threads | audio s | RTF end-to-end | RTF frontend | RTF acoustic | RTF vocoder | first audio s | load s | peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['threads']} | {r['audio_s']:.1f} | {r['rtf']:.4f} | {r['rtf_frontend']:.4f} | "
+                     f"{r['rtf_acoustic']:.4f} | {r['rtf_vocoder']:.4f} | {r['first_audio_s']:.3f} | "
+                     f"{r['load_s']:.2f} | {r['peak_rss_mb']:.0f} |")
+    return lines
 
 
 def cpu_name() -> str:
@@ -83,35 +181,12 @@ def cpu_name() -> str:
 
 
 def main() -> None:
-    import os
-
-    rows = []
-    for threads in (1, 2):
-        out = subprocess.run([sys.executable, "-m", "bench.speed", "--child", str(threads)], capture_output=True,
-                             text=True, check=True)
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Measured {date.today().isoformat()} with `python -m bench.speed` on {cpu_name()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}. Paragraph of {len(PARAGRAPH)} characters "
-        f"(in bench/speed.py), default voice, best of {REPEATS} runs after a warm-up.",
-        "",
-        "| threads | audio s | RTF end-to-end | RTF frontend | RTF acoustic | RTF vocoder | first audio s | load s | peak RSS MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        lines.append(f"| {r['threads']} | {r['audio_s']:.1f} | {r['rtf']:.4f} | {r['rtf_frontend']:.4f} | "
-                     f"{r['rtf_acoustic']:.4f} | {r['rtf_vocoder']:.4f} | {r['first_audio_s']:.3f} | "
-                     f"{r['load_s']:.2f} | {r['peak_rss_mb']:.0f} |")
-    lines += ["", "RTF = processing time / audio duration (lower is faster). First audio = time from text to the "
-              "first chunk's waveform.", ""]
-    RESULTS.write_text("\n".join(lines))
-    print("\n".join(lines))
+    print("\n".join(speed_table(speed_rows())))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        print(json.dumps(measure(int(sys.argv[2]))))
+    if len(sys.argv) >= 4 and sys.argv[1] == "--child":
+        job, threads, *rest = sys.argv[2:]
+        print(json.dumps(CHILD_JOBS[job](int(threads), *[r or None for r in rest])))
     else:
         main()

@@ -150,7 +150,7 @@ ITEM_KEYS = {"voice": str, "speaker": (str, type(None)), "index": int, "text": s
              "audio_s": NUMBER, "synth_s": NUMBER, "rtf": NUMBER, "first_audio_s": NUMBER,
              "similarity": (float, type(None)), "audio_file": (str, type(None))}
 METRIC_KEYS = ["wer", "cer", "dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl", "dnsmos_p808", "rtf", "first_audio_s",
-               "audio_s", "similarity", "baseline_similarity", "baseline_wer", "baseline_cer"]
+               "audio_s", "similarity", "baseline_similarity", "real_similarity", "baseline_wer", "baseline_cer"]
 
 
 def test_clone_run_result_follows_the_schema(fakes, tiny_models, refs_dir, sentence_file, tmp_path):
@@ -164,6 +164,7 @@ def test_clone_run_result_follows_the_schema(fakes, tiny_models, refs_dir, sente
     cfg = result["config"]
     assert cfg["mode"] == "clone" and cfg["n_sentences"] == 2 and cfg["n_speakers"] == 2
     assert cfg["models"]["acoustic"]["meta"] == {"steps": 0} and cfg["asr"] == "fake asr"
+    assert isinstance(cfg["sentences_sha256"], str) and len(cfg["sentences_sha256"]) == 64
     metrics = result["metrics"]
     assert set(METRIC_KEYS) <= set(metrics)
     assert all(isinstance(metrics[k], NUMBER) for k in METRIC_KEYS)

@@ -14,6 +14,7 @@ METRICS = [
     ("cer", "CER", "pct", False),
     ("similarity", "speaker similarity", "f3", True),
     ("baseline_similarity", "baseline similarity (default voice)", "f3", True),
+    ("real_similarity", "real clips vs held-out (ceiling)", "f3", True),
     ("baseline_wer", "baseline WER (default voice)", "pct", False),
     ("dnsmos_sig", "DNSMOS SIG", "f2", True),
     ("dnsmos_bak", "DNSMOS BAK", "f2", True),
@@ -42,17 +43,19 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 def format_result(result: dict) -> str:
     """The metrics of one run (and per speaker in clone mode) as a text table."""
     cfg, m = result["config"], result["metrics"]
-    title = (f"{cfg['system']} / voice {cfg['voice']}: {cfg['n_sentences']} sentences"
-             + (f" x {cfg['n_speakers']} speakers" if cfg.get("n_speakers") else "")
-             + f", {m['audio_s']:.1f} s of audio, {cfg['threads']} threads")
+    who = (f"{cfg['n_speakers']} cloned speakers (baseline voice {cfg['voice']})" if cfg.get("mode") == "clone"
+           else f"voice {cfg['voice']}")
+    title = (f"{cfg['system']}, {who}: {cfg['n_sentences']} sentences, {m['audio_s']:.1f} s of audio, "
+             f"threads {cfg['threads']}")
     rows = [[label, _fmt(m.get(key), kind)] for key, label, kind, _ in METRICS if m.get(key) is not None]
     out = [title, "", _table(["metric", "value"], rows)]
     if result.get("per_speaker"):
-        srows = [[spk, _fmt(s["similarity"], "f3"), _fmt(s["baseline_similarity"], "f3"), _fmt(s["wer"], "pct"),
-                  _fmt(s["dnsmos_ovrl"], "f2")] for spk, s in result["per_speaker"].items()]
+        srows = [[spk, _fmt(s["similarity"], "f3"), _fmt(s["baseline_similarity"], "f3"),
+                  _fmt(s.get("real_similarity"), "f3"), _fmt(s["wer"], "pct"), _fmt(s["dnsmos_ovrl"], "f2")]
+                 for spk, s in result["per_speaker"].items()]
         srows.append(["mean", _fmt(m["similarity"], "f3"), _fmt(m["baseline_similarity"], "f3"),
-                      _fmt(m["wer"], "pct"), _fmt(m["dnsmos_ovrl"], "f2")])
-        out += ["", _table(["speaker", "cloned sim", "baseline sim", "cloned WER", "OVRL"], srows)]
+                      _fmt(m.get("real_similarity"), "f3"), _fmt(m["wer"], "pct"), _fmt(m["dnsmos_ovrl"], "f2")])
+        out += ["", _table(["speaker", "cloned sim", "baseline sim", "real sim", "cloned WER", "OVRL"], srows)]
     return "\n".join(out)
 
 
@@ -104,8 +107,7 @@ def format_compare(a: dict, b: dict, name_a: str = "A", name_b: str = "B") -> st
         rows.append([f"similarity {spk}", _fmt(va, "f3"), _fmt(vb, "f3"), _fmt(diff, "f3", signed=True),
                      "" if not diff else ("better" if diff > 0 else "worse")])
     notes = []
-    if a["config"].get("sentences_file") != b["config"].get("sentences_file") or \
-            a["config"].get("n_sentences") != b["config"].get("n_sentences"):
+    if a["config"].get("sentences_sha256") != b["config"].get("sentences_sha256"):
         notes.append("note: the runs used different sentence sets; the numbers are not directly comparable")
     return "\n".join([f"A = {name_a}: {_describe(a)}", f"B = {name_b}: {_describe(b)}", "",
                       _table(["metric", "A", "B", "B - A", ""], rows), *([""] + notes if notes else [])])

