@@ -22,6 +22,10 @@ EPILOG = """Examples:
   cat chapter.txt | tts say - -o chapter.ogg
 
   tts say "Straight to a pipe." -o - | aplay
+
+  tts say "In an enrolled voice." --voice alice -o alice.wav
+
+  tts say "In the voice of these clips, saving nothing." --ref a.wav --ref b.flac -o once.wav
 """
 
 
@@ -35,6 +39,23 @@ def read_text(text: str) -> str:
     return text
 
 
+def load_voice(name: str | None, voices_dir: Path | None):
+    from tts.voices import VoiceLibrary
+
+    return VoiceLibrary(voices_dir).get(name)
+
+
+def reference_voice(clips: list[Path]) -> np.ndarray:
+    """Zero-shot: the speaker embedding of `clips`, computed now and not saved."""
+    from tts.encoder.enroll import analyse_clips
+
+    enrollment = analyse_clips(clips)
+    for warning in enrollment.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    enrollment.require_enough_speech()
+    return enrollment.embedding
+
+
 @friendly_errors
 def say(
     text: str = typer.Argument(..., help="Text to speak, or - to read standard input."),
@@ -42,6 +63,11 @@ def say(
                                help="Output file (.wav .flac .ogg .opus .mp3), or - for WAV on stdout. "
                                     "Without it the speech is played."),
     voice: str = typer.Option(None, "--voice", "-v", help="Voice name (default: the bundled voice)."),
+    ref: list[Path] = typer.Option(None, "--ref",
+                                   help="Reference recording of a speaker to imitate, once (repeatable; "
+                                        "nothing is saved). Not with --voice."),
+    voices_dir: Path = typer.Option(None, "--voices-dir",
+                                    help="Folder of enrolled voices (default: $TTS_VOICES_DIR or the user data folder)."),
     speed: float = typer.Option(1.0, "--speed", help="Speaking rate: 0.5 is half speed, 2 is double."),
     pitch: float = typer.Option(0.0, "--pitch", help="Pitch shift in semitones (-12 to 12)."),
     lexicon: Path = typer.Option(None, "--lexicon", help="Pronunciation file: lines 'WORD  PH1 PH2 ...' (ARPAbet)."),
@@ -50,11 +76,14 @@ def say(
     """Speak TEXT in the default or a chosen voice."""
     from tts.synthesizer import Synthesizer
 
+    if ref and voice:
+        fail("use either --voice (an enrolled voice) or --ref (clips for a one-off voice), not both")
     text = read_text(text)
     if output not in (None, "-"):
         _format_for(Path(output))  # reject an unknown extension before any work
+    speaker = reference_voice(ref) if ref else load_voice(voice, voices_dir)
     synth = Synthesizer(lexicon=lexicon, threads=threads)
-    pieces = synth.stream(text, voice=voice, speed=speed, pitch=pitch)
+    pieces = synth.stream(text, voice=speaker, speed=speed, pitch=pitch)
     first = next(pieces)  # validates text and voice before anything is written
     if output == "-":
         out = sys.stdout.buffer

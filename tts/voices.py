@@ -59,7 +59,9 @@ class VoiceError(Exception):
 def check_name(name: str) -> str:
     """`name` if it is a safe voice name, else VoiceError saying what is wrong with it."""
     rule = f"use 1-{MAX_NAME_CHARS} letters, digits, '-', '_' or '.', starting with a letter or digit"
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str):
+        raise VoiceError(f"invalid voice name {name!r}: the name must be text; {rule}")
+    if not name:
         raise VoiceError(f"invalid voice name '': the name is empty; {rule}")
     shown = name if len(name) <= 80 else name[:77] + "..."
     if len(name) > MAX_NAME_CHARS:
@@ -293,21 +295,27 @@ class VoiceLibrary:
             raise VoiceError(f"voice '{name}' ships with the package and is read-only: it cannot be {action}")
         return entry
 
-    def exists(self, name: str) -> bool:
-        return self._user_path(name).exists() or any(n.casefold() == name.casefold() for n in self.packaged())
+    def check_can_save(self, name: str, force: bool = False) -> Path:
+        """The path a new user voice `name` would get; VoiceError if the name is bad, packaged or taken."""
+        self._check_writable_name(name)
+        existing = self._user_path(name)
+        if existing.exists() and not force:
+            raise VoiceError(f"voice '{existing.stem}' already exists ({existing}): use --force to replace it")
+        return self.user_dir / f"{name}.json"
+
+    def _write_user(self, name: str, text: str, replacing: Path | None) -> Path:
+        path = self.user_dir / f"{name}.json"
+        if replacing is not None and replacing.exists() and replacing.name != path.name:
+            os.replace(replacing, path)  # a name differing only in case: take its place first (case-insensitive FS)
+        write_atomic(path, text)
+        return path
 
     def save(self, profile: VoiceProfile, force: bool = False) -> Path:
         """Write `profile` into the user folder atomically; an existing voice is replaced only with `force`."""
-        self._check_writable_name(profile.name)
+        self.check_can_save(profile.name, force)
         data = profile.to_dict()
         VoiceProfile.from_dict(data, f"voice '{profile.name}'")  # never write a profile we could not read back
-        path = self._user_path(profile.name)
-        if path.exists() and not force:
-            raise VoiceError(f"voice '{path.stem}' already exists ({path}): use --force to replace it")
-        write_atomic(self.user_dir / f"{profile.name}.json", json.dumps(data, indent=1) + "\n")
-        if path.name != f"{profile.name}.json":  # replaced a voice whose name differed only in case
-            path.unlink(missing_ok=True)
-        return self.user_dir / f"{profile.name}.json"
+        return self._write_user(profile.name, json.dumps(data, indent=1) + "\n", self._user_path(profile.name))
 
     def remove(self, name: str) -> Path:
         entry = self._writable_entry(name, "removed")
@@ -318,18 +326,17 @@ class VoiceLibrary:
         entry = self._writable_entry(old, "renamed")
         self._check_writable_name(new)
         if new == old:
-            raise VoiceError(f"voice '{old}' already has that name")
+            raise VoiceError(f"voice '{old}' already has the name '{new}'")
         target = self._user_path(new)
-        if target.exists() and target != entry.path and not force:
+        case_only = target == entry.path
+        if target.exists() and not case_only and not force:
             raise VoiceError(f"voice '{target.stem}' already exists: use --force to replace it")
         profile = VoiceProfile.from_file(entry.path)
         profile.name = new
-        write_atomic(self.user_dir / f"{new}.json", profile.to_json() + "\n")
-        if entry.path.name != f"{new}.json":
+        path = self._write_user(new, profile.to_json() + "\n", target)
+        if not case_only:
             entry.path.unlink(missing_ok=True)
-        if target.exists() and target.name != f"{new}.json":
-            target.unlink(missing_ok=True)
-        return self.user_dir / f"{new}.json"
+        return path
 
     # --- sharing ------------------------------------------------------------------------------------------
 

@@ -41,7 +41,6 @@ from typing import Any
 
 import numpy as np
 
-from tts.eval.similarity import embed
 from tts.eval.wer import char_errors, word_errors
 
 SCHEMA_VERSION = 1
@@ -189,7 +188,7 @@ class Evaluator:
             transcript = self.asr.transcribe(wav)
             words, chars = word_errors(text, transcript), char_errors(text, transcript)
             mos = self.mos.score(wav)
-            embedding = embed(self.encoder, wav)
+            embedding = self.encoder.embed(wav)
             embeddings.append(embedding)
             audio_s = len(wav) / self.sample_rate
             audio_file = None

@@ -10,16 +10,6 @@ import numpy as np
 from tts.encoder.ge2e import SpeakerEncoder
 
 
-MIN_SAMPLES = 16 * 480  # SpeakerEncoder.embed fails on clips under ~0.4 s (keep_voiced): pad with silence
-
-
-def embed(encoder: SpeakerEncoder, wav: np.ndarray) -> np.ndarray:
-    """`encoder.embed`, also for very short clips (padded with silence, which the encoder drops)."""
-    if len(wav) < MIN_SAMPLES:
-        wav = np.pad(wav, (0, MIN_SAMPLES - len(wav)))
-    return encoder.embed(wav)
-
-
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     return float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
@@ -32,4 +22,4 @@ def mean_embedding(encoder: SpeakerEncoder, wavs: Sequence[np.ndarray]) -> np.nd
 
 def similarity(encoder: SpeakerEncoder, wav: np.ndarray, target: np.ndarray) -> float:
     """Cosine between the embedding of `wav` and a target embedding."""
-    return cosine(embed(encoder, wav), target)
+    return cosine(encoder.embed(wav), target)

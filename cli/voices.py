@@ -1,0 +1,114 @@
+"""`tts voices`: list, inspect, remove, rename, export and import voices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from cli.enroll import VOICES_DIR_HELP
+from cli.errors import friendly_errors
+from tts.voices import DEFAULT_VOICE, VoiceError, VoiceLibrary, VoiceProfile
+
+app = typer.Typer(help="Manage voices: the packaged ones (read-only) and those you enrolled.",
+                  no_args_is_help=True)
+
+VOICES_DIR = typer.Option(None, "--voices-dir", help=VOICES_DIR_HELP)
+
+
+@app.command("list")
+@friendly_errors
+def list_voices(voices_dir: Path = VOICES_DIR) -> None:
+    """List the available voices."""
+    library = VoiceLibrary(voices_dir)
+    entries = library.list()
+    width = max(8, *(len(e.name) for e in entries)) if entries else 8
+    for entry in entries:
+        try:
+            profile = VoiceProfile.from_file(entry.path)
+            detail = profile.description or "-"
+            when = profile.created_at[:10]
+        except VoiceError as exc:
+            detail, when = f"(unreadable: {exc})", "-"
+        default = " (default)" if entry.name == DEFAULT_VOICE else ""
+        typer.echo(f"{entry.name:<{width}}  {entry.source:<8}  {when:<10}  {detail}{default}")
+    if not library.user():
+        typer.echo(f"no enrolled voices in {library.user_dir}: add one with 'tts enroll NAME CLIP...'", err=True)
+
+
+@app.command("show")
+@friendly_errors
+def show(name: str = typer.Argument(..., help="Voice name."), voices_dir: Path = VOICES_DIR) -> None:
+    """Show a voice's details (not the whole embedding)."""
+    library = VoiceLibrary(voices_dir)
+    entry = library.find(name)
+    profile = library.get(name)
+    vector = profile.vector
+    first = ", ".join(f"{x:.4f}" for x in vector[:5])
+    lines = [
+        ("name", profile.name),
+        ("source", f"{entry.source}{' (read-only)' if entry.read_only else ''}"),
+        ("file", str(entry.path)),
+        ("description", profile.description or "-"),
+        ("created", profile.created_at),
+        ("encoder", profile.encoder),
+        ("schema", str(profile.schema_version)),
+        ("embedding", f"{vector.size} values, norm {np.linalg.norm(vector):.4f}, first [{first}, ...]"),
+        ("clips", str(len(profile.clips)) + (f" ({sum(c.get('seconds', 0) for c in profile.clips):.1f} s)"
+                                             if profile.clips else "")),
+    ]
+    lines += [("", f"{c['sha256'][:16]}...  {c['seconds']:.1f} s") for c in profile.clips]
+    lines += [("consent", "none recorded" if profile.consent is None else ", ".join(
+                  f"{k}: {v}" for k, v in profile.consent.items())),
+              ("adaptation", "none" if profile.adaptation is None else ", ".join(profile.adaptation))]
+    for key, value in lines:
+        typer.echo(f"{key:<12} {value}")
+
+
+@app.command("remove")
+@friendly_errors
+def remove(name: str = typer.Argument(..., help="Enrolled voice to delete."), voices_dir: Path = VOICES_DIR) -> None:
+    """Delete an enrolled voice (packaged voices cannot be removed)."""
+    path = VoiceLibrary(voices_dir).remove(name)
+    typer.echo(f"removed voice '{name}' ({path})")
+
+
+@app.command("rename")
+@friendly_errors
+def rename(
+    old: str = typer.Argument(..., help="Current name."),
+    new: str = typer.Argument(..., help="New name."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing voice called NEW."),
+    voices_dir: Path = VOICES_DIR,
+) -> None:
+    """Rename an enrolled voice."""
+    path = VoiceLibrary(voices_dir).rename(old, new, force=force)
+    typer.echo(f"renamed voice '{old}' to '{new}' ({path})")
+
+
+@app.command("export")
+@friendly_errors
+def export(
+    name: str = typer.Argument(..., help="Voice to export."),
+    file: Path = typer.Argument(..., help="File to write, e.g. alice.voice.json."),
+    force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+    voices_dir: Path = VOICES_DIR,
+) -> None:
+    """Write a voice to one shareable file (with an integrity hash)."""
+    path = VoiceLibrary(voices_dir).export(name, file, force=force)
+    typer.echo(f"exported voice '{name}' to {path}")
+
+
+@app.command("import")
+@friendly_errors
+def import_voice(
+    file: Path = typer.Argument(..., help="A file written by 'tts voices export'."),
+    name: str = typer.Option(None, "--name", help="Import under this name instead of the one in the file."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing voice of the same name."),
+    voices_dir: Path = VOICES_DIR,
+) -> None:
+    """Add a voice from an exported file, after checking it."""
+    library = VoiceLibrary(voices_dir)
+    profile = library.import_(file, force=force, name=name)
+    typer.echo(f"imported voice '{profile.name}' into {library.user_dir}")

@@ -1,0 +1,151 @@
+"""Enrollment: reference clips -> one speaker embedding, with per-clip quality checks.
+
+Each clip is loaded (any common format and rate), measured (voiced seconds, noise, clipping), embedded on
+its own, and compared with the other clips; the voice is the normalised mean of the usable clips.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from tts.audio import load_audio
+from tts.audio.config import SAMPLE_RATE
+from tts.audio.processing import frame_energy_db, speech_duration
+from tts.voices import VoiceProfile
+
+MIN_SPEECH_SECONDS = 3.0  # voiced audio needed over all clips
+SILENT_SPEECH_SECONDS = 0.5  # a clip with less voiced audio than this is left out
+SILENT_LEVEL_DB = -50.0  # ... and so is one whose loudest 25 ms frame is below this
+CONSISTENCY_WARN = 0.65  # cosine to the other clips' mean below this: probably another speaker
+CLIP_LEVEL, CLIP_FRACTION = 0.999, 0.001  # more than 0.1% of samples at full scale: clipped
+MIN_SNR_DB = 15.0  # loud (95th percentile) minus quiet (5th percentile) frame level
+RECOMMENDED_CLIPS = 3
+
+
+class EnrollmentError(ValueError):
+    """Reference audio that cannot make a voice (too little speech); the message says what to do."""
+
+
+@dataclass
+class ClipReport:
+    path: Path
+    sha256: str
+    seconds: float
+    speech_seconds: float
+    snr_db: float
+    clipped_fraction: float
+    embedding: np.ndarray | None = None  # None: left out (silent or a duplicate)
+    consistency: float | None = None  # cosine to the mean of the other usable clips
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def used(self) -> bool:
+        return self.embedding is not None
+
+
+@dataclass
+class Enrollment:
+    clips: list[ClipReport]
+    embedding: np.ndarray | None  # normalised mean of the usable clips' embeddings
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def speech_seconds(self) -> float:
+        return sum(c.speech_seconds for c in self.clips if c.used)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{c.path.name}: {w}" for c in self.clips for w in c.warnings]
+
+    def require_enough_speech(self, minimum: float = MIN_SPEECH_SECONDS) -> None:
+        if self.embedding is None or self.speech_seconds < minimum:
+            used = sum(c.used for c in self.clips)
+            raise EnrollmentError(
+                f"only {self.speech_seconds:.1f} s of speech in {used} usable clip(s); at least {minimum:.0f} s "
+                "is needed: add more clips or longer ones (about 10-30 s in total works best)")
+
+    def profile(self, name: str, description: str = "") -> VoiceProfile:
+        """A voice profile from this enrollment (fingerprints of the clips used, no audio)."""
+        self.require_enough_speech()
+        return VoiceProfile(
+            name=name, description=description, embedding=[round(float(x), 6) for x in self.embedding],
+            clips=[{"sha256": c.sha256, "seconds": round(c.seconds, 2), "speech_seconds": round(c.speech_seconds, 2)}
+                   for c in self.clips if c.used])
+
+
+def measure(wav: np.ndarray) -> tuple[float, float, float, float]:
+    """(voiced seconds, loudest frame dBFS, speech-to-noise estimate dB, fraction of clipped samples)."""
+    level = frame_energy_db(wav)
+    snr = float(np.percentile(level, 95) - np.percentile(level, 5))
+    clipped = float(np.mean(np.abs(wav) >= CLIP_LEVEL))
+    return speech_duration(wav), float(level.max()), snr, clipped
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def analyse_clips(paths: list[Path | str], encoder=None) -> Enrollment:
+    """Load, check and embed each clip; see `Enrollment.require_enough_speech` for the minimum."""
+    if not paths:
+        raise EnrollmentError("no clips given: pass one or more recordings of the speaker")
+    if encoder is None:
+        from tts.encoder import SpeakerEncoder
+
+        encoder = SpeakerEncoder()
+    reports: list[ClipReport] = []
+    seen: dict[str, Path] = {}
+    for raw in paths:
+        path = Path(raw)
+        wav = load_audio(path)  # AudioError with a clear message for missing or unreadable files
+        speech, peak_db, snr, clipped = measure(wav)
+        report = ClipReport(path, sha256_file(path), len(wav) / SAMPLE_RATE, speech, snr, clipped)
+        reports.append(report)
+        if report.sha256 in seen:
+            report.warnings.append(f"same audio as {seen[report.sha256].name}: counted once")
+            continue
+        seen[report.sha256] = path
+        if speech < SILENT_SPEECH_SECONDS or peak_db < SILENT_LEVEL_DB:
+            report.warnings.append(f"nearly silent ({speech:.1f} s of speech, peak {peak_db:.0f} dBFS): left out")
+            continue
+        try:
+            report.embedding = encoder.embed(wav)
+        except ValueError:
+            report.warnings.append("no speech found: left out")
+            continue
+        if clipped > CLIP_FRACTION:
+            report.warnings.append(f"clipping: {100 * clipped:.1f}% of samples at full scale; "
+                                   "record at a lower input level")
+        if snr < MIN_SNR_DB:
+            report.warnings.append(f"heavy background noise (speech only about {snr:.0f} dB above it); "
+                                   "a quieter recording gives a cleaner voice")
+    used = [r for r in reports if r.used]
+    embedding = None
+    if used:
+        mean = np.mean([r.embedding for r in used], axis=0)
+        embedding = (mean / np.linalg.norm(mean)).astype(np.float32)
+    if len(used) >= 2:
+        total = np.sum([r.embedding for r in used], axis=0)
+        for r in used:
+            others = total - r.embedding
+            r.consistency = float(r.embedding @ others / (np.linalg.norm(r.embedding) * np.linalg.norm(others)))
+        low = [r for r in used if r.consistency < CONSISTENCY_WARN]
+        if len(used) == 2 and low:
+            low[0].warnings.append(f"sounds unlike the other clip (similarity {low[0].consistency:.2f}): "
+                                   "the two may be different speakers")
+        else:
+            for r in low:
+                r.warnings.append(f"may be a different speaker (similarity {r.consistency:.2f} to the other clips)")
+    notes = []
+    if len(paths) == 1:
+        notes.append(f"only one clip given: {RECOMMENDED_CLIPS} or more clips of different sentences "
+                     "give a more faithful voice")
+    return Enrollment(reports, embedding, notes)
