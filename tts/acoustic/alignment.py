@@ -29,7 +29,9 @@ class Aligner(nn.Module):
         """text [B, Tt, D], mel [B, n_mels, Tm], text_mask [B, Tt] True at padding, prior [B, Tm, Tt]."""
         keys = self.key(text.transpose(1, 2))  # [B, A, Tt]
         queries = self.query(mel)  # [B, A, Tm]
-        dist = (queries.unsqueeze(-1) - keys.unsqueeze(2)).pow(2).sum(1)  # [B, Tm, Tt]
+        # squared distances [B, Tm, Tt] via |q|^2 + |k|^2 - 2 q.k, without a [B, A, Tm, Tt] intermediate
+        dist = (queries.pow(2).sum(1).unsqueeze(-1) + keys.pow(2).sum(1).unsqueeze(1)
+                - 2 * torch.bmm(queries.transpose(1, 2), keys)).clamp_min(0)
         scores = -self.temperature * dist
         scores = F.log_softmax(scores.masked_fill(text_mask.unsqueeze(1), -1e4), dim=-1) + prior
         return scores.masked_fill(text_mask.unsqueeze(1), -1e4)

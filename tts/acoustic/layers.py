@@ -36,7 +36,7 @@ class TransformerBlock(nn.Module):
         x = self.norm1(x + self.dropout(attn))
         keep = (~pad_mask).unsqueeze(1).to(x.dtype)
         h = torch.relu(self.conv1(x.transpose(1, 2) * keep))
-        h = self.conv2(self.dropout(h) * keep).transpose(1, 2)
+        h = self.conv2(h * keep).transpose(1, 2)
         return self.norm2(x + self.dropout(h)) * keep.transpose(1, 2)
 
 
