@@ -11,7 +11,7 @@ from torch.nn.utils.parametrizations import weight_norm
 class PeriodDiscriminator(nn.Module):
     """Looks at the waveform folded into a 2-D grid of `period` columns."""
 
-    def __init__(self, period: int, channels: tuple[int, ...] = (16, 64, 128, 256)) -> None:
+    def __init__(self, period: int, channels: tuple[int, ...] = (16, 32, 64, 128)) -> None:
         super().__init__()
         self.period = period
         layers, prev = [], 1
@@ -37,7 +37,7 @@ class PeriodDiscriminator(nn.Module):
 class ResolutionDiscriminator(nn.Module):
     """Looks at a magnitude spectrogram at one STFT resolution."""
 
-    def __init__(self, n_fft: int, channels: int = 32) -> None:
+    def __init__(self, n_fft: int, channels: int = 16) -> None:
         super().__init__()
         self.n_fft = n_fft
         self.register_buffer("window", torch.hann_window(n_fft), persistent=False)
