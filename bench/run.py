@@ -14,6 +14,7 @@ import platform
 from datetime import date
 from pathlib import Path
 
+from bench.batch import batch_rows, batch_table
 from bench.speed import PARAGRAPH, REPEATS, cpu_name, in_child, speed_rows, speed_table
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -86,7 +87,7 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None) -> lis
         "",
         "## Batch throughput",
         "",
-        "batch throughput: not measured (tts batch not yet available)",
+        *batch_table(batch_rows(THREADS, acoustic=acoustic, vocoder=vocoder)),
         "",
     ]
     return lines

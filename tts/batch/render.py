@@ -1,0 +1,379 @@
+"""Rendering a parsed script: one audio file per utterance, a manifest, resume, workers and a combined file.
+
+Every file is written to a temporary name and renamed when complete, so an interrupted run leaves only whole
+files; `manifest.jsonl` gets a line as each utterance finishes and is rewritten (atomically, in script order)
+at the end. An utterance is skipped on the next run when its file exists and the hash of everything that
+shaped it (text, voice name and embedding, speed, pitch, model and lexicon files, format) is unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import os
+import signal
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from tts.audio import SAMPLE_RATE, AudioError, AudioFileWriter, load_audio, save_audio
+from tts.audio.io import _format_for
+from tts.batch.script import Item, Script, ScriptError, parse_script
+from tts.voices import VoiceError, load_voice
+
+MANIFEST = "manifest.jsonl"
+HASH_VERSION = 1
+# progress callback (event, payload): ("plan", (to_render, skipped)), ("done", Item) or ("error", ScriptError)
+Report = Callable[[str, object], None]
+
+
+class WorkerError(RuntimeError):
+    """A worker process could not load the models, or died (killed, or out of memory)."""
+
+
+@dataclass
+class BatchResult:
+    outdir: Path
+    total: int  # utterances in the script, good or bad
+    rendered: list[str] = field(default_factory=list)  # ids rendered by this run
+    skipped: list[str] = field(default_factory=list)  # ids whose file was up to date
+    errors: list[ScriptError] = field(default_factory=list)
+    audio_seconds: float = 0.0  # of all the files now in the manifest
+    combined: Path | None = None
+    combine_skipped: str = ""  # why --combine wrote nothing, if it did not
+
+    @property
+    def manifest(self) -> Path:
+        return self.outdir / MANIFEST
+
+    @property
+    def done(self) -> int:
+        return len(self.rendered) + len(self.skipped)
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch: the finished files and the manifest are kept, nothing partial."""
+
+    def __init__(self, result: BatchResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+# --- hashing and the manifest --------------------------------------------------------------------------------
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def models_identity(acoustic: Path, vocoder: Path, lexicon: Path | None) -> str:
+    """One digest of the model (and lexicon) files' contents."""
+    parts = [file_digest(acoustic), file_digest(vocoder), file_digest(lexicon) if lexicon else ""]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def item_hash(item: Item, vector: np.ndarray, pitch: float, models: str, fmt: str) -> str:
+    """sha256 of every input that shapes the audio of `item`."""
+    payload = {"v": HASH_VERSION, "text": item.text, "voice": item.voice,
+               "embedding": hashlib.sha256(np.asarray(vector, np.float32).tobytes()).hexdigest(),
+               "speed": item.speed, "pitch": pitch, "models": models, "format": fmt}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+class Manifest:
+    """`manifest.jsonl`: one JSON object per finished utterance; the last line for an id wins."""
+
+    def __init__(self, outdir: Path) -> None:
+        self.path = outdir / MANIFEST
+
+    def read(self) -> dict[str, dict]:
+        entries: dict[str, dict] = {}
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except (FileNotFoundError, UnicodeDecodeError):
+            return entries
+        for line in lines:
+            try:
+                entry = json.loads(line)
+            except ValueError:  # a line cut short by a hard kill
+                continue
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                entries[entry["id"]] = entry
+        return entries
+
+    def append(self, entry: dict) -> None:
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def write(self, entries: list[dict]) -> None:
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def remove_partial_files(outdir: Path) -> None:
+    """Temporary files of unfinished writes (from save_audio and Manifest.write)."""
+    for path in outdir.glob(".*.part"):
+        path.unlink(missing_ok=True)
+
+
+# --- the work done in each process -------------------------------------------------------------------------
+
+@dataclass
+class Job:
+    id: str
+    text: str
+    vector: np.ndarray
+    speed: float
+    pitch: float
+    path: str
+
+
+_SYNTH: tuple[tuple, object] | None = None  # (load arguments, Synthesizer) of this process
+_LOAD_ERROR: str | None = None  # why a worker could not load the models
+
+
+def load_synthesizer(acoustic: Path, vocoder: Path, lexicon: Path | None, threads: int) -> None:
+    global _SYNTH
+    key = (str(acoustic), str(vocoder), str(lexicon), threads)
+    if _SYNTH is None or _SYNTH[0] != key:
+        from tts.synthesizer import Synthesizer
+
+        _SYNTH = (key, Synthesizer(acoustic=acoustic, vocoder=vocoder, lexicon=lexicon, threads=threads))
+
+
+def _worker_init(*args) -> None:
+    global _LOAD_ERROR
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
+    try:
+        load_synthesizer(*args)
+    except Exception as exc:  # reported once by the parent, instead of a traceback per worker
+        from tts.weights import WeightsError
+
+        known = isinstance(exc, (WeightsError, ValueError, OSError))
+        _LOAD_ERROR = str(exc) if known else f"{type(exc).__name__}: {exc}"
+
+
+def render_job(job: Job) -> float:
+    """Synthesise one utterance and write it atomically; its duration in seconds."""
+    if _LOAD_ERROR is not None:
+        raise WorkerError(_LOAD_ERROR)
+    wav = _SYNTH[1].synthesize(job.text, job.vector, job.speed, job.pitch)
+    save_audio(job.path, wav)
+    return len(wav) / SAMPLE_RATE
+
+
+# --- running the jobs ----------------------------------------------------------------------------------------
+
+OnResult = Callable[[Job, "float | BaseException"], None]
+
+
+def _run_here(jobs: list[Job], init: tuple, on_result: OnResult) -> None:
+    load_synthesizer(*init)
+    for job in jobs:
+        try:
+            duration = render_job(job)
+        except Exception as exc:
+            on_result(job, exc)
+        else:
+            on_result(job, duration)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Child processes started inside inherit an ignored SIGINT (from their very start, imports included)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run_pool(jobs: list[Job], workers: int, init: tuple, on_result: OnResult) -> None:
+    context = multiprocessing.get_context("spawn")
+    with _sigint_ignored():
+        executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=init)
+        futures: dict[Future, Job] = {executor.submit(render_job, job): job for job in jobs}
+    finished = False
+    try:
+        for future in as_completed(futures):
+            exc = future.exception()
+            if isinstance(exc, WorkerError):
+                raise exc
+            if isinstance(exc, BrokenProcessPool):
+                raise WorkerError("a worker process died (killed, or out of memory?): "
+                                  "run again, with fewer --workers if memory is short") from None
+            on_result(futures[future], exc if exc is not None else future.result())
+        finished = True
+    finally:
+        if finished:
+            executor.shutdown(wait=True)
+        else:  # Ctrl-C, --strict or a dead worker: stop at once; partial files are removed by the caller
+            processes = list((getattr(executor, "_processes", None) or {}).values())
+            for process in processes:
+                process.terminate()
+            executor.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.join(10)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, (ValueError, AudioError, VoiceError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def render_batch(script: Script | str | Path, outdir: str | Path, *, fmt: str = "wav",
+                 combine: str | Path | None = None, workers: int = 1, force: bool = False, strict: bool = False,
+                 pitch: float = 0.0, acoustic: str | Path | None = None, vocoder: str | Path | None = None,
+                 lexicon: str | Path | None = None, threads: int | None = None,
+                 report: Report | None = None) -> BatchResult:
+    """Render every good line of `script` into `outdir`; bad lines are collected in the result's errors.
+
+    With `strict` the first error raises ScriptError. Ctrl-C raises BatchInterrupted after cleaning up.
+    `workers` > 1 renders in that many processes, each loading the models once.
+    """
+    from tts.weights import ACOUSTIC_FILE, VOCODER_FILE
+
+    report = report or (lambda event, payload: None)
+    script = script if isinstance(script, Script) else parse_script(script)
+    suffix = "." + fmt.lower().lstrip(".")
+    _format_for(Path("x" + suffix))
+    if combine is not None:
+        combine = Path(combine)
+        _format_for(combine)
+    if workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {workers}")
+    if not -12 <= pitch <= 12:
+        raise ValueError(f"pitch shift {pitch} is out of range: use -12 to 12 semitones")
+    acoustic, vocoder = Path(acoustic or ACOUSTIC_FILE), Path(vocoder or VOCODER_FILE)
+    lexicon = Path(lexicon) if lexicon else None
+    for path in (acoustic, vocoder, lexicon):
+        if path is not None and not path.is_file():
+            raise FileNotFoundError(f"file not found: {path}")
+    if strict and script.errors:
+        raise script.errors[0]
+    outdir = Path(outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise ValueError(f"output folder {outdir} is a file: give a folder name")
+    outdir.mkdir(parents=True, exist_ok=True)
+
+    result = BatchResult(outdir, total=len(script.items) + len(script.errors))
+    errors = list(script.errors)
+    vectors: dict[str, np.ndarray | VoiceError] = {}
+    good: list[Item] = []
+    for item in script.items:
+        if item.voice not in vectors:
+            try:
+                vectors[item.voice] = load_voice(item.voice).vector
+            except VoiceError as exc:
+                vectors[item.voice] = exc
+        if isinstance(vectors[item.voice], VoiceError):
+            error = ScriptError(script.path, item.line_no, str(vectors[item.voice]))
+            if strict:
+                raise error
+            errors.append(error)
+        else:
+            good.append(item)
+    errors.sort(key=lambda e: e.line or 0)
+    for error in errors:
+        report("error", error)
+    result.errors = errors
+
+    models = models_identity(acoustic, vocoder, lexicon)
+    manifest = Manifest(outdir)
+    previous = {} if force else manifest.read()
+    remove_partial_files(outdir)
+    entries: dict[str, dict] = {}
+    items = {item.id: item for item in good}
+    jobs: list[Job] = []
+    hashes: dict[str, str] = {}
+    for item in good:
+        digest = hashes[item.id] = item_hash(item, vectors[item.voice], pitch, models, suffix)
+        name = item.id + suffix
+        old = previous.get(item.id)
+        if old and old.get("hash") == digest and old.get("file") == name and (outdir / name).is_file():
+            entries[item.id] = {**old, "line": item.line_no}
+            result.skipped.append(item.id)
+        else:
+            jobs.append(Job(item.id, item.text, vectors[item.voice], item.speed, pitch, str(outdir / name)))
+    report("plan", (len(jobs), len(result.skipped)))
+
+    def on_result(job: Job, outcome: float | BaseException) -> None:
+        item = items[job.id]
+        if isinstance(outcome, BaseException):
+            error = ScriptError(script.path, item.line_no, _reason(outcome))
+            result.errors.append(error)
+            report("error", error)
+            if strict:
+                raise error
+            return
+        entry = {"id": item.id, "line": item.line_no, "voice": item.voice, "text": item.text, "speed": item.speed,
+                 "pitch": pitch, "file": Path(job.path).name, "duration": round(outcome, 3), "hash": hashes[item.id]}
+        entries[item.id] = entry
+        manifest.append(entry)
+        result.rendered.append(item.id)
+        report("done", item)
+
+    workers = min(workers, len(jobs))
+    threads = threads or max(1, (os.cpu_count() or 1) // max(workers, 1))
+    init = (acoustic, vocoder, lexicon, threads)
+    try:
+        if workers == 1:
+            _run_here(jobs, init, on_result)
+        elif workers > 1:
+            _run_pool(jobs, workers, init, on_result)
+    except KeyboardInterrupt:
+        _finish(manifest, good, entries, result, outdir)
+        raise BatchInterrupted(result) from None
+    except BaseException:
+        _finish(manifest, good, entries, result, outdir)
+        raise
+    _finish(manifest, good, entries, result, outdir)
+    result.errors.sort(key=lambda e: e.line or 0)
+
+    if combine is not None:
+        if result.errors:
+            result.combine_skipped = f"{len(result.errors)} line(s) failed; fix them and run again"
+        else:
+            write_combined(combine, good, entries, outdir)
+            result.combined = combine
+    return result
+
+
+def _finish(manifest: Manifest, items: list[Item], entries: dict[str, dict], result: BatchResult,
+            outdir: Path) -> None:
+    ordered = [entries[item.id] for item in items if item.id in entries]
+    manifest.write(ordered)
+    remove_partial_files(outdir)
+    result.audio_seconds = sum(e.get("duration", 0.0) for e in ordered)
+
+
+def write_combined(path: Path, items: list[Item], entries: dict[str, dict], outdir: Path) -> None:
+    """All utterances in script order, with the script's pauses, into one file (written atomically)."""
+    with AudioFileWriter(path) as writer:
+        for item in items:
+            if item.pause_before:
+                writer.write(np.zeros(round(item.pause_before * SAMPLE_RATE), np.float32))
+            writer.write(load_audio(outdir / entries[item.id]["file"]))
+            if item.pause_after:
+                writer.write(np.zeros(round(item.pause_after * SAMPLE_RATE), np.float32))

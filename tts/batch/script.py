@@ -1,0 +1,278 @@
+"""Reading a batch script into utterances: plain text with directives, TSV / CSV tables, or JSON Lines.
+
+The format follows the file extension: .tsv and .csv are tables, .jsonl and .ndjson are JSON Lines, anything
+else is the text format. See tts/batch/__init__.py for the syntax of each.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tts.voices import DEFAULT_VOICE, VoiceError, check_name
+
+MIN_SPEED, MAX_SPEED = 0.25, 4.0  # as tts.synthesizer, without importing torch here
+MAX_PAUSE = 60.0
+MAX_ID_CHARS = 100
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+TABLE_SUFFIXES = {".tsv", ".csv"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+COLUMNS = ("id", "voice", "speed", "text")
+JSON_KEYS = {"id", "voice", "text", "speed"}
+_DIRECTIVE = re.compile(r"@([A-Za-z_]+)(?:\s+(.*))?")
+_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(ms|s)?", re.IGNORECASE)
+
+
+class ScriptError(ValueError):
+    """A problem with a script file, or with one of its lines (`line` is then its 1-based number)."""
+
+    def __init__(self, file: str | Path, line: int | None, reason: str) -> None:
+        self.file, self.line, self.reason = str(file), line, reason
+        super().__init__(f"{self.file}:{line}: {reason}" if line else f"{self.file}: {reason}")
+
+
+@dataclass
+class Item:
+    """One utterance: its output name, where it came from and how to say it."""
+
+    id: str
+    line_no: int
+    voice: str
+    text: str
+    speed: float = 1.0
+    pause_before: float = 0.0  # seconds of silence before it in a --combine file
+    pause_after: float = 0.0  # only on the last item: pauses after the last line of the script
+
+
+@dataclass
+class Script:
+    path: Path
+    items: list[Item] = field(default_factory=list)
+    errors: list[ScriptError] = field(default_factory=list)
+
+
+class _LineError(Exception):
+    """Internal: the current line is bad, for this reason."""
+
+
+def parse_script(path: str | Path, default_voice: str | None = None, default_speed: float = 1.0) -> Script:
+    """Parse `path` into items and per-line errors. A missing, unreadable or empty file raises ScriptError."""
+    path = Path(path)
+    lines = _read_lines(path)
+    default_voice = default_voice or DEFAULT_VOICE
+    check_name(default_voice)
+    try:
+        _check_speed(default_speed)
+    except _LineError as exc:
+        raise ValueError(str(exc)) from None
+    suffix = path.suffix.lower()
+    parser = _TableParser if suffix in TABLE_SUFFIXES else _JsonlParser if suffix in JSONL_SUFFIXES else _TextParser
+    script = Script(path)
+    parser(script, default_voice, default_speed).parse(lines)
+    if not script.items and not script.errors:
+        raise ScriptError(path, None, "has nothing to say: only blank lines, comments or directives")
+    return script
+
+
+def _read_lines(path: Path) -> list[str]:
+    if path.is_dir():
+        raise ScriptError(path, None, "is a folder, not a script file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScriptError(path, None, "script file not found") from None
+    except OSError as exc:
+        raise ScriptError(path, None, f"cannot read the script: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ScriptError(path, line, "is not UTF-8 text: save the script as UTF-8") from None
+    if not text.strip():
+        raise ScriptError(path, None, "the script is empty")
+    return text.splitlines()
+
+
+def _check_speed(speed: float) -> float:
+    if not (math.isfinite(speed) and MIN_SPEED <= speed <= MAX_SPEED):
+        raise _LineError(f"speed {speed:g} is out of range: use {MIN_SPEED} to {MAX_SPEED}")
+    return speed
+
+
+def _parse_speed(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _LineError(f"speed must be a number, got {json.dumps(value)}")
+    try:
+        speed = float(value)
+    except ValueError:
+        raise _LineError(f"speed must be a number, got '{value}'") from None
+    return _check_speed(speed)
+
+
+def _parse_voice(value: str) -> str:
+    try:
+        return check_name(value)
+    except VoiceError as exc:
+        raise _LineError(str(exc)) from None
+
+
+def _parse_duration(value: str) -> float:
+    match = _DURATION.fullmatch(value.strip())
+    if not match:
+        raise _LineError(f"bad pause '{value}': use seconds or milliseconds, e.g. @pause 1.5s or @pause 500ms")
+    seconds = float(match.group(1)) / (1000 if (match.group(2) or "s").lower() == "ms" else 1)
+    if seconds > MAX_PAUSE:
+        raise _LineError(f"pause of {seconds:g} s is longer than the limit of {MAX_PAUSE:g} s "
+                         "(for milliseconds write e.g. 500ms)")
+    return seconds
+
+
+def _check_id(value: str) -> str:
+    if not value:
+        raise _LineError("the id is empty")
+    if len(value) > MAX_ID_CHARS or not ID_PATTERN.fullmatch(value) or ".." in value or value.endswith("."):
+        raise _LineError(f"invalid id '{value[:40]}': use up to {MAX_ID_CHARS} letters, digits, '-', '_' or '.', "
+                         "starting with a letter or digit (it becomes a file name)")
+    return value
+
+
+class _Parser:
+    def __init__(self, script: Script, voice: str, speed: float) -> None:
+        self.script, self.voice, self.speed = script, voice, speed
+        self.pending_pause = 0.0
+        self.ids: dict[str, int] = {}
+
+    def parse(self, lines: list[str]) -> None:
+        for line_no, raw in enumerate(lines, 1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            try:
+                self.line(line, line_no)
+            except _LineError as exc:
+                self.script.errors.append(ScriptError(self.script.path, line_no, str(exc)))
+        if self.pending_pause and self.script.items:
+            self.script.items[-1].pause_after = self.pending_pause
+
+    def line(self, line: str, line_no: int) -> None:
+        raise NotImplementedError
+
+    def add(self, line_no: int, text: str, voice: str | None = None, speed: float | None = None,
+            id: str | None = None) -> None:
+        if not text.strip():
+            raise _LineError("no text to say")
+        id = _check_id(id) if id is not None else f"{line_no:04d}"
+        if id in self.ids:
+            raise _LineError(f"duplicate id '{id}' (first used on line {self.ids[id]})")
+        self.ids[id] = line_no
+        self.script.items.append(Item(id, line_no, voice or self.voice, text.strip(),
+                                      self.speed if speed is None else speed, self.pending_pause))
+        self.pending_pause = 0.0
+
+
+class _TextParser(_Parser):
+    def line(self, line: str, line_no: int) -> None:
+        if line.startswith("\\"):  # escape: speak a line that starts with @, [, # or \ as it is
+            self.add(line_no, line[1:])
+        elif line.startswith("@"):
+            self.directive(line)
+        elif line.startswith("["):
+            self.prefixed(line, line_no)
+        else:
+            self.add(line_no, line)
+
+    def directive(self, line: str) -> None:
+        match = _DIRECTIVE.fullmatch(line)
+        name = match.group(1).lower() if match else ""
+        arg = (match.group(2) or "").strip() if match else ""
+        if name not in ("voice", "speed", "pause"):
+            shown = line.split()[0]
+            raise _LineError(f"unknown directive '{shown}': use @voice NAME, @speed X or @pause DURATION "
+                             "(to say a line starting with @, begin it with a backslash)")
+        if not arg or len(arg.split()) != 1:
+            example = {"voice": "@voice joe", "speed": "@speed 1.2", "pause": "@pause 1.5s"}[name]
+            raise _LineError(f"@{name} takes one value, e.g. '{example}'")
+        if name == "voice":
+            self.voice = _parse_voice(arg)
+        elif name == "speed":
+            self.speed = _parse_speed(arg)
+        else:
+            self.pending_pause += _parse_duration(arg)
+
+    def prefixed(self, line: str, line_no: int) -> None:
+        end = line.find("]")
+        if end < 0:
+            raise _LineError("'[' without ']': start the line with [VOICE], [speed=X] or [VOICE speed=X] "
+                             "(to say a line starting with [, begin it with a backslash)")
+        voice = speed = None
+        words = line[1:end].split()
+        if not words:
+            raise _LineError("empty [] prefix: write [VOICE], [speed=X] or [VOICE speed=X]")
+        for word in words:
+            if "=" in word:
+                key, value = word.split("=", 1)
+                if key.lower() != "speed":
+                    raise _LineError(f"unknown setting '{key}' in the [...] prefix: only speed=X is known")
+                speed = _parse_speed(value)
+            elif voice is not None:
+                raise _LineError(f"two voices in the [...] prefix: '{voice}' and '{word}'")
+            else:
+                voice = _parse_voice(word)
+        self.add(line_no, line[end + 1:], voice, speed)
+
+
+class _TableParser(_Parser):
+    columns: list[str] | None = None
+    delimiter = "|"
+
+    def line(self, line: str, line_no: int) -> None:
+        if self.columns is None:
+            self.delimiter = "\t" if "\t" in line else "|"
+            fields = [f.strip() for f in line.split(self.delimiter)]
+            names = [f.lower() for f in fields]
+            if "text" in names and set(names) <= set(COLUMNS) and len(set(names)) == len(names):
+                self.columns = names  # a header line
+                return
+            if len(fields) not in (2, 3):
+                self.columns = ["id", "text"]
+                raise _LineError(f"expected 2 fields (id{self.show}text) or 3 (id{self.show}voice{self.show}text), "
+                                 f"found {len(fields)}")
+            self.columns = ["id", "text"] if len(fields) == 2 else ["id", "voice", "text"]
+        maxsplit = len(self.columns) - 1 if self.columns[-1] == "text" else -1
+        fields = [f.strip() for f in line.split(self.delimiter, maxsplit)]
+        if len(fields) != len(self.columns):
+            raise _LineError(f"expected {len(self.columns)} fields ({self.show.join(self.columns)}), "
+                             f"found {len(fields)}")
+        row = dict(zip(self.columns, fields))
+        self.add(line_no, row["text"], _parse_voice(row["voice"]) if row.get("voice") else None,
+                 _parse_speed(row["speed"]) if row.get("speed") else None, row.get("id"))
+
+    @property
+    def show(self) -> str:
+        return "<TAB>" if self.delimiter == "\t" else "|"
+
+
+class _JsonlParser(_Parser):
+    def line(self, line: str, line_no: int) -> None:
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            raise _LineError(f"not valid JSON: {exc}") from None
+        if not isinstance(record, dict):
+            raise _LineError('expected a JSON object like {"id": "intro", "voice": "joe", "text": "Hello."}')
+        unknown = sorted(record.keys() - JSON_KEYS)
+        if unknown:
+            raise _LineError(f"unknown key(s) {', '.join(unknown)}: use id, voice, text and speed")
+        text, voice, id = record.get("text"), record.get("voice"), record.get("id")
+        if not isinstance(text, str):
+            raise _LineError('"text" is missing or is not a string')
+        if voice is not None and not isinstance(voice, str):
+            raise _LineError('"voice" must be a string')
+        if id is not None and (isinstance(id, bool) or not isinstance(id, (str, int))):
+            raise _LineError('"id" must be a string or an integer')
+        speed = _parse_speed(record["speed"]) if record.get("speed") is not None else None
+        self.add(line_no, text, _parse_voice(voice) if voice else None, speed,
+                 None if id is None else str(id))
