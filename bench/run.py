@@ -3,7 +3,7 @@
 Measures, each in a fresh process: end-to-end and per-stage real-time factor at 1 and 2 threads on a fixed
 paragraph, time to first audio, load time, peak memory (bench/speed.py); speaker-enrollment time for 30 s of
 reference audio; and, when the Piper reference is installed (pip install '.[piper]'), Piper joe (medium) on the
-same paragraph with the ratio ours / Piper. Batch throughput waits for `tts batch`.
+same paragraph with the ratio ours / Piper; batch throughput with 1 and 2 workers (bench/batch.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 
 from bench.batch import batch_rows, batch_table
-from bench.speed import PARAGRAPH, REPEATS, cpu_name, in_child, speed_rows, speed_table
+from bench.speed import PARAGRAPH, REPEATS, in_child, speed_rows, speed_table
+from tts.eval.runner import cpu_name
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 THREADS = (1, 2)

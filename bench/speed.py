@@ -8,7 +8,6 @@ bench/RESULTS.md). Each measurement runs in a fresh process so that peak memory 
 from __future__ import annotations
 
 import json
-import platform
 import resource
 import statistics
 import subprocess
@@ -168,16 +167,6 @@ def speed_table(rows: list[dict]) -> list[str]:
                      f"{r['rtf_acoustic']:.4f} | {r['rtf_vocoder']:.4f} | {r['first_audio_s']:.3f} | "
                      f"{r['load_s']:.2f} | {r['peak_rss_mb']:.0f} |")
     return lines
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main() -> None:
