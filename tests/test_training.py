@@ -48,6 +48,9 @@ def test_acoustic_model_learns_and_resumes(cache, tmp_path):
     assert train("acoustic", cache, run, config, max_steps=45, threads=2) == 45
     weights = tmp_path / "acoustic.pt"
     export("acoustic", run / "last.pt", weights)
+    # a new run can start from the exported weights instead of from scratch
+    train("acoustic", cache, tmp_path / "from_weights", config, max_steps=5, threads=2, init=weights)
+    assert logged(tmp_path / "from_weights" / "log.csv", "mel")[0] < 0.8 * mel[0]
     model = load_acoustic(weights)
     ids = torch.tensor([1, 40, 50, 60, 3, 41, 51, 2])
     mel = model.synthesize(ids, torch.nn.functional.normalize(torch.randn(256), dim=0))
@@ -60,7 +63,7 @@ def test_vocoder_learns(cache, tmp_path):
     config = write_config(tmp_path, TINY_VOCODER, "batch_size = 4\nsegment_samples = 4096\nlearning_rate = 2e-3\n"
                                                   "gan_start = 36\n")
     run = tmp_path / "run"
-    train("vocoder", cache, run, config, max_steps=39, threads=2)
+    train("vocoder", cache, run, config, max_steps=40, threads=2)
     mel = logged(run / "log.csv", "mel")
     assert mel[-1] < 0.8 * mel[0]
     assert logged(run / "log.csv", "disc")  # the GAN phase ran

@@ -12,7 +12,7 @@ from tts.vocoder import Vocoder, VocoderConfig
 WEIGHTS_DIR = Path(__file__).with_name("weights")
 ACOUSTIC_FILE = WEIGHTS_DIR / "acoustic.pt"
 VOCODER_FILE = WEIGHTS_DIR / "vocoder.pt"
-TRAINING_ONLY_PREFIXES = ("aligner.",)
+TRAINING_ONLY_PREFIXES = ("aligner.",)  # kept in the files (training resumes from them), optional for synthesis
 
 
 class WeightsError(Exception):
@@ -20,9 +20,8 @@ class WeightsError(Exception):
 
 
 def export_weights(model: AcousticModel | Vocoder, path: Path, meta: dict) -> None:
-    """Write the inference weights in fp16 (training-only parts dropped) with config and metadata."""
-    state = {k: v.detach().half().cpu() for k, v in model.state_dict().items()
-             if not k.startswith(TRAINING_ONLY_PREFIXES)}
+    """Write the weights in fp16, without optimizer state, with the config and metadata."""
+    state = {k: v.detach().half().cpu() for k, v in model.state_dict().items()}
     kind = "acoustic" if isinstance(model, AcousticModel) else "vocoder"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

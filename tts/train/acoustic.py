@@ -16,7 +16,7 @@ from tts.text import TextFrontend
 from tts.text.symbols import to_ids
 from tts.train.datasets import AcousticDataset, BucketBatchSampler, collate_acoustic, split_indices
 from tts.train.loop import Runtime
-from tts.weights import WeightsError, load_vocoder
+from tts.weights import WeightsError, load_acoustic, load_vocoder
 
 
 def noam_lr(step: int, warmup: int) -> float:
@@ -93,6 +93,10 @@ class AcousticTask:
             wav = librosa.feature.inverse.mel_to_audio(magnitude, sr=SAMPLE_RATE, n_fft=N_FFT,
                                                        hop_length=HOP_LENGTH, power=1.0, n_iter=32)
         save_audio(folder / f"acoustic_{step:07d}.wav", wav / max(np.abs(wav).max(), 1e-4) * 0.9)
+
+    def init_from(self, weights: Path) -> None:
+        """Start from a weights file (same architecture); the optimizer starts fresh."""
+        self.raw_model.load_state_dict(load_acoustic(weights).state_dict(), strict=False)
 
     def state_dict(self) -> dict:
         return {"model": self.raw_model.state_dict(), "config": self.raw_model.export_config(),

@@ -26,12 +26,16 @@ def prepare(kind: str, location: Path, out: Path, workers: int = 2, limit: int |
 
 
 def train(model: str, cache: Path, out: Path, config_path: Path | None = None, max_steps: int | None = None,
-          max_minutes: float | None = None, threads: int | None = None, workers: int = 0) -> int:
-    """Train `model` ('acoustic' or 'vocoder') on a cache; resumes from `out/last.pt` when present."""
+          max_minutes: float | None = None, threads: int | None = None, workers: int = 0,
+          init: Path | None = None) -> int:
+    """Train `model` ('acoustic' or 'vocoder') on a cache; resumes from `out/last.pt` when present,
+    else starts from the weights file `init` (e.g. the shipped model) if given, else from scratch."""
     config = load_config(config_path, model)
     seed_everything(config["train"]["seed"])
     runtime = Runtime(threads)
     task = TASKS[model](config, cache, runtime, workers)
+    if init is not None and not (out / "last.pt").exists():
+        task.init_from(init)
     return run(task, runtime, out, config["train"], max_steps, max_minutes)
 
 

@@ -15,6 +15,7 @@ from tts.vocoder import Vocoder, VocoderConfig
 from tts.vocoder.discriminators import (Discriminators, discriminator_loss, feature_matching_loss,
                                         generator_loss)
 from tts.vocoder.losses import MultiResolutionSTFTLoss
+from tts.weights import load_vocoder
 
 
 def split_halves(tensors: list[torch.Tensor]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
@@ -108,6 +109,10 @@ class VocoderTask:
         self.raw_generator.eval()
         fake = self.raw_generator(self.mel(wav.to(self.runtime.device)))[0].float().cpu().numpy()
         save_audio(folder / f"vocoder_{step:07d}.wav", fake)
+
+    def init_from(self, weights: Path) -> None:
+        """Start the generator from a weights file; discriminators and optimizers start fresh."""
+        self.raw_generator.load_state_dict(load_vocoder(weights).state_dict())
 
     def state_dict(self) -> dict:
         return {"generator": self.raw_generator.state_dict(), "discriminators": self.raw_discriminators.state_dict(),
