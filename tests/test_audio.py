@@ -76,3 +76,12 @@ def test_mel_and_pitch_frames_line_up():
     assert len(f0) == mel.shape[-1]
     assert abs(np.median(f0[f0 > 0]) - 180) < 3
     assert (estimate_pitch(np.random.default_rng(0).standard_normal(SAMPLE_RATE).astype(np.float32) * 0.1) > 0).mean() < 0.2
+
+
+def test_mel_filterbank_matches_librosa():
+    librosa = pytest.importorskip("librosa")
+    from tts.audio.config import F_MAX, F_MIN, N_FFT
+    from tts.audio.mel import mel_filterbank
+
+    expected = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=N_MELS, fmin=F_MIN, fmax=F_MAX)
+    assert np.allclose(mel_filterbank(N_FFT, N_MELS, F_MIN, F_MAX), expected, atol=1e-7)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import librosa
 import numpy as np
 import torch
 from torch import nn
 
 from tts.audio.config import F_MAX, F_MIN, HOP_LENGTH, LOG_MEL_FLOOR, N_FFT, N_MELS, SAMPLE_RATE, WIN_LENGTH
+from tts.audio.mel import mel_filterbank
 
 
 class LogMelSpectrogram(nn.Module):
@@ -15,7 +15,7 @@ class LogMelSpectrogram(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        fb = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=N_MELS, fmin=F_MIN, fmax=F_MAX)
+        fb = mel_filterbank(N_FFT, N_MELS, F_MIN, F_MAX)
         self.register_buffer("mel_basis", torch.from_numpy(fb).float(), persistent=False)
         self.register_buffer("window", torch.hann_window(WIN_LENGTH), persistent=False)
 
@@ -35,7 +35,7 @@ def estimate_pitch(wav: np.ndarray, fmin: float = 60.0, fmax: float = 500.0,
     """Frame-level F0 in Hz (0 where unvoiced) on the mel frame grid, with the YIN algorithm."""
     frame = N_FFT
     padded = np.pad(wav.astype(np.float64), frame // 2, mode="reflect")
-    frames = librosa.util.frame(padded, frame_length=frame, hop_length=HOP_LENGTH).T  # [F, frame]
+    frames = np.lib.stride_tricks.sliding_window_view(padded, frame)[::HOP_LENGTH]  # [F, frame]
     frames = frames[: n_frames(len(wav))]
     max_lag = int(SAMPLE_RATE / fmin)
     min_lag = int(SAMPLE_RATE / fmax)

@@ -13,7 +13,6 @@ where the VAD and window placement decide which 1.6 s stretches are averaged).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ import torch
 from torch import nn
 
 from tts.audio.config import SAMPLE_RATE
+from tts.audio.mel import mel_filterbank
 
 EMBEDDING_DIM = 256
 MEL_BANDS = 40
@@ -47,29 +47,6 @@ class GE2E(nn.Module):
         return raw / raw.norm(dim=1, keepdim=True).clamp_min(1e-8)
 
 
-def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
-    """Slaney's mel scale (librosa's default): linear below 1 kHz, logarithmic above."""
-    hz = np.asarray(hz, dtype=np.float64)
-    return np.where(hz >= 1000.0, 15.0 + np.log(np.maximum(hz, 1e-10) / 1000.0) / (np.log(6.4) / 27.0), hz * 3.0 / 200.0)
-
-
-def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
-    return np.where(mel >= 15.0, 1000.0 * np.exp((np.log(6.4) / 27.0) * (mel - 15.0)), mel * 200.0 / 3.0)
-
-
-@functools.lru_cache(maxsize=1)
-def mel_filterbank() -> np.ndarray:
-    """[40, 201] triangular Slaney-normalised filters, as librosa.filters.mel(sr=16000, n_fft=400, n_mels=40)."""
-    fft_freqs = np.fft.rfftfreq(MEL_WINDOW, 1.0 / SAMPLE_RATE)
-    edges = _mel_to_hz(np.linspace(_hz_to_mel(0.0), _hz_to_mel(SAMPLE_RATE / 2), MEL_BANDS + 2))
-    widths = np.diff(edges)
-    ramps = edges[:, None] - fft_freqs[None, :]
-    lower = -ramps[:-2] / widths[:-1, None]
-    upper = ramps[2:] / widths[1:, None]
-    weights = np.maximum(0.0, np.minimum(lower, upper)) * (2.0 / (edges[2:] - edges[:-2]))[:, None]
-    return weights.astype(np.float32)
-
-
 def mel_frames(wav: np.ndarray) -> np.ndarray:
     """Power mel spectrogram [frames, 40] as the GE2E model was trained on (not log-compressed).
 
@@ -81,7 +58,7 @@ def mel_frames(wav: np.ndarray) -> np.ndarray:
     frames = np.lib.stride_tricks.sliding_window_view(padded, MEL_WINDOW)[::MEL_HOP]
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(MEL_WINDOW) / MEL_WINDOW)).astype(np.float32)
     power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
-    return (power.astype(np.float32) @ mel_filterbank().T).astype(np.float32)
+    return (power.astype(np.float32) @ mel_filterbank(MEL_WINDOW, MEL_BANDS).T).astype(np.float32)
 
 
 def centred_sum(x: np.ndarray, width: int) -> np.ndarray:

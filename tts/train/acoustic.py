@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import librosa
 import numpy as np
 import torch
 
 from tts.acoustic import AcousticConfig, AcousticModel
 from tts.audio import save_audio
-from tts.audio.config import HOP_LENGTH, N_FFT, SAMPLE_RATE
 from tts.data.cache import FeatureCache
 from tts.text import TextFrontend
 from tts.text.symbols import to_ids
@@ -80,7 +78,7 @@ class AcousticTask:
         return {k: v / max(len(items), 1) for k, v in totals.items()}
 
     def write_sample(self, step: int, folder: Path) -> None:
-        """Synthesise the sample sentence for the sample speaker (vocoder if shipped, else Griffin-Lim)."""
+        """Synthesise the sample sentence for the sample speaker: audio through the shipped vocoder, or the mel."""
         folder.mkdir(parents=True, exist_ok=True)
         speaker = torch.from_numpy(self.cache.speaker_mean(self.cfg["sample_speaker"])).to(self.runtime.device)
         ids = torch.tensor(to_ids(TextFrontend().phonemize(self.cfg["sample_text"])), device=self.runtime.device)
@@ -89,10 +87,9 @@ class AcousticTask:
         try:
             wav = load_vocoder()(mel[None])[0].detach().numpy()
         except WeightsError:
-            magnitude = np.exp(mel.numpy())
-            wav = librosa.feature.inverse.mel_to_audio(magnitude, sr=SAMPLE_RATE, n_fft=N_FFT,
-                                                       hop_length=HOP_LENGTH, power=1.0, n_iter=32)
-        save_audio(folder / f"acoustic_{step:07d}.wav", wav / max(np.abs(wav).max(), 1e-4) * 0.9)
+            np.save(folder / f"acoustic_{step:07d}_mel.npy", mel.numpy())
+            return
+        save_audio(folder / f"acoustic_{step:07d}.wav", wav)
 
     def init_from(self, weights: Path) -> None:
         """Start from a weights file (same architecture); the optimizer starts fresh."""
