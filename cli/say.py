@@ -9,7 +9,7 @@ import numpy as np
 import typer
 
 from cli.errors import fail, friendly_errors
-from tts.audio.io import AudioFileWriter, _format_for, pcm16, streaming_wav_header
+from tts.audio.io import AudioFileWriter, output_format, pcm16, streaming_wav_header
 
 MAX_TEXT_CHARS = 1_000_000
 
@@ -80,7 +80,7 @@ def say(
         fail("use either --voice (an enrolled voice) or --ref (clips for a one-off voice), not both")
     text = read_text(text)
     if output not in (None, "-"):
-        _format_for(Path(output))  # reject an unknown extension before any work
+        output_format(Path(output))  # reject an unknown extension before any work
     speaker = reference_voice(ref) if ref else load_voice(voice, voices_dir)
     synth = Synthesizer(lexicon=lexicon, threads=threads)
     pieces = synth.stream(text, voice=speaker, speed=speed, pitch=pitch)

@@ -85,3 +85,13 @@ def test_mel_filterbank_matches_librosa():
 
     expected = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=N_MELS, fmin=F_MIN, fmax=F_MAX)
     assert np.allclose(mel_filterbank(N_FFT, N_MELS, F_MIN, F_MAX), expected, atol=1e-7)
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    import os
+
+    target = tmp_path / "out.wav"
+    save_audio(target, sine(200, 0.1))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

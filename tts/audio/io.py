@@ -46,7 +46,8 @@ def resample(wav: np.ndarray, orig_rate: int, target_rate: int) -> np.ndarray:
     return soxr.resample(wav, orig_rate, target_rate, quality="HQ").astype(np.float32)
 
 
-def _format_for(path: Path) -> tuple[str, str]:
+def output_format(path: Path) -> tuple[str, str]:
+    """(soundfile format, subtype) for a file name's extension; AudioError for unknown or unwritable ones."""
     suffix = path.suffix.lower()
     if suffix not in WRITE_FORMATS:
         known = ", ".join(sorted(WRITE_FORMATS))
@@ -57,10 +58,18 @@ def _format_for(path: Path) -> tuple[str, str]:
     return fmt, subtype
 
 
+def publish(tmp: str | Path, path: Path) -> None:
+    """Give a finished temporary file the usual permissions (mkstemp makes it private) and its real name."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
+
+
 def save_audio(path: str | Path, wav: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
     """Write `wav` atomically: a temporary file beside `path`, then a rename; format from the extension."""
     path = Path(path)
-    fmt, subtype = _format_for(path)
+    fmt, subtype = output_format(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise AudioError(f"cannot write {path}: folder {directory} does not exist")
@@ -71,7 +80,7 @@ def save_audio(path: str | Path, wav: np.ndarray, sample_rate: int = SAMPLE_RATE
     try:
         with os.fdopen(fd, "wb") as handle:
             sf.write(handle, np.clip(wav, -1.0, 1.0), sample_rate, format=fmt, subtype=subtype)
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -89,7 +98,7 @@ class AudioFileWriter:
 
     def __init__(self, path: str | Path, sample_rate: int = SAMPLE_RATE) -> None:
         self.path = Path(path)
-        fmt, subtype = _format_for(self.path)
+        fmt, subtype = output_format(self.path)
         directory = self.path.parent if str(self.path.parent) else Path(".")
         if not directory.is_dir():
             raise AudioError(f"cannot write {self.path}: folder {directory} does not exist")
@@ -109,7 +118,7 @@ class AudioFileWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         self.file.close()
         if exc_type is None:
-            os.replace(self.tmp, self.path)
+            publish(self.tmp, self.path)
         else:
             Path(self.tmp).unlink(missing_ok=True)
 

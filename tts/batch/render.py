@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from tts.audio import SAMPLE_RATE, AudioError, AudioFileWriter, load_audio, save_audio
-from tts.audio.io import _format_for
+from tts.audio.io import output_format, publish
 from tts.batch.script import Item, Script, ScriptError, parse_script
 from tts.voices import VoiceError, load_voice
 
@@ -120,7 +120,7 @@ class Manifest:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
-            os.replace(tmp, self.path)
+            publish(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -257,10 +257,10 @@ def render_batch(script: Script | str | Path, outdir: str | Path, *, fmt: str = 
     report = report or (lambda event, payload: None)
     script = script if isinstance(script, Script) else parse_script(script)
     suffix = "." + fmt.lower().lstrip(".")
-    _format_for(Path("x" + suffix))
+    output_format(Path("x" + suffix))
     if combine is not None:
         combine = Path(combine)
-        _format_for(combine)
+        output_format(combine)
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, got {workers}")
     if not -12 <= pitch <= 12:
