@@ -12,7 +12,7 @@ from tests.conftest import TINY_ACOUSTIC, TINY_VOCODER
 from tts.train.run import export, prepare, train
 from tts.weights import load_acoustic, load_vocoder
 
-TRAIN = "log_every = 5\ncheckpoint_every = 20\nsample_every = 1000\nvalidation_fraction = 0.01\n"
+TRAIN = "log_every = 5\ncheckpoint_every = 20\nsample_every = 40\nvalidation_fraction = 0.01\n"
 
 
 def write_config(folder: Path, model: dict, train_extra: str) -> Path:
@@ -44,6 +44,8 @@ def test_acoustic_model_learns_and_resumes(cache, tmp_path):
     align = logged(run / "log.csv", "align")
     assert mel[-1] < 0.7 * mel[0]
     assert align[-1] < align[0]
+    assert (run / "samples" / "acoustic_0000040.wav").is_file()  # periodic samples through the shipped vocoder
+    assert (run / "validation.csv").read_text().startswith("40,mel=")
     # resuming continues from the checkpoint instead of starting over
     assert train("acoustic", cache, run, config, max_steps=45, threads=2) == 45
     weights = tmp_path / "acoustic.pt"
@@ -67,6 +69,7 @@ def test_vocoder_learns(cache, tmp_path):
     mel = logged(run / "log.csv", "mel")
     assert mel[-1] < 0.8 * mel[0]
     assert logged(run / "log.csv", "disc")  # the GAN phase ran
+    assert (run / "samples" / "vocoder_0000040.wav").is_file()
     weights = tmp_path / "vocoder.pt"
     export("vocoder", run / "last.pt", weights)
     wav = load_vocoder(weights)(torch.zeros(1, 80, 50))

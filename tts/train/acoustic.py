@@ -80,16 +80,20 @@ class AcousticTask:
     def write_sample(self, step: int, folder: Path) -> None:
         """Synthesise the sample sentence for the sample speaker: audio through the shipped vocoder, or the mel."""
         folder.mkdir(parents=True, exist_ok=True)
-        speaker = torch.from_numpy(self.cache.speaker_mean(self.cfg["sample_speaker"])).to(self.runtime.device)
+        name = self.cfg["sample_speaker"]
+        if all(r["speaker"] != name for r in self.cache.records):  # another corpus: its first speaker
+            name = self.cache.records[0]["speaker"]
+        speaker = torch.from_numpy(self.cache.speaker_mean(name)).to(self.runtime.device)
         ids = torch.tensor(to_ids(TextFrontend().phonemize(self.cfg["sample_text"])), device=self.runtime.device)
         self.raw_model.eval()
         mel = self.raw_model.synthesize(ids, speaker).float().cpu()
         try:
-            wav = load_vocoder()(mel[None])[0].detach().numpy()
+            vocoder = load_vocoder()
         except WeightsError:
             np.save(folder / f"acoustic_{step:07d}_mel.npy", mel.numpy())
             return
-        save_audio(folder / f"acoustic_{step:07d}.wav", wav)
+        with torch.inference_mode():
+            save_audio(folder / f"acoustic_{step:07d}.wav", vocoder(mel[None])[0].numpy())
 
     def init_from(self, weights: Path) -> None:
         """Start from a weights file (same architecture); the optimizer starts fresh."""

@@ -141,15 +141,15 @@ def run(task: Task, runtime: Runtime, out: Path, train_cfg: dict, max_steps: int
                 log.write(row)
                 bar.set_postfix({k: f"{v:.3f}" for k, v in list(row.items())[2:5]})
                 running = {}
+            done = step >= target or (deadline is not None and time.monotonic() >= deadline)
+            if runtime.main and (step % train_cfg["checkpoint_every"] == 0 or done):
+                rng = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+                save_checkpoint(last, {"task": task.state_dict(), "step": step, "rng": rng})
             if runtime.main and step % train_cfg["sample_every"] == 0:
                 metrics = task.validate()
                 with open(out / "validation.csv", "a") as handle:
                     handle.write(f"{step}," + ",".join(f"{k}={v:.5f}" for k, v in metrics.items()) + "\n")
                 task.write_sample(step, out / "samples")
-            done = step >= target or (deadline is not None and time.monotonic() >= deadline)
-            if runtime.main and (step % train_cfg["checkpoint_every"] == 0 or done):
-                rng = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
-                save_checkpoint(last, {"task": task.state_dict(), "step": step, "rng": rng})
             if done:
                 break
         epoch += 1
