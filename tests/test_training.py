@@ -74,3 +74,20 @@ def test_vocoder_learns(cache, tmp_path):
     export("vocoder", run / "last.pt", weights)
     wav = load_vocoder(weights)(torch.zeros(1, 80, 50))
     assert wav.shape == (1, 49 * 256)
+
+
+def test_ctrl_c_saves_a_checkpoint(cache, tmp_path, monkeypatch):
+    from tts.train.acoustic import AcousticTask
+
+    config = write_config(tmp_path, TINY_ACOUSTIC, "batch_size = 4\n")
+    original = AcousticTask.train_step
+
+    def interrupted_at_step_7(self, batch, step):
+        if step == 7:
+            raise KeyboardInterrupt
+        return original(self, batch, step)
+
+    monkeypatch.setattr(AcousticTask, "train_step", interrupted_at_step_7)
+    with pytest.raises(KeyboardInterrupt):
+        train("acoustic", cache, tmp_path / "run", config, max_steps=40, threads=2)
+    assert torch.load(tmp_path / "run" / "last.pt", weights_only=False)["step"] == 7

@@ -128,9 +128,19 @@ def run(task: Task, runtime: Runtime, out: Path, train_cfg: dict, max_steps: int
     running: dict[str, float] = {}
     started = time.monotonic()
     epoch = step  # a different shuffle after each resume
+    def checkpoint() -> None:
+        rng = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+        save_checkpoint(last, {"task": task.state_dict(), "step": step, "rng": rng})
+
     while step < target and (deadline is None or time.monotonic() < deadline):
         for batch in task.batches(epoch):
-            losses = task.train_step(batch, step)
+            try:
+                losses = task.train_step(batch, step)
+            except KeyboardInterrupt:  # Ctrl-C: keep what was learned since the last checkpoint
+                if runtime.main:
+                    checkpoint()
+                    print(f"\ninterrupted: checkpoint saved at step {step}; run the same command to resume")
+                raise
             step += 1
             bar.update(1)
             for k, v in losses.items():
@@ -143,8 +153,7 @@ def run(task: Task, runtime: Runtime, out: Path, train_cfg: dict, max_steps: int
                 running = {}
             done = step >= target or (deadline is not None and time.monotonic() >= deadline)
             if runtime.main and (step % train_cfg["checkpoint_every"] == 0 or done):
-                rng = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
-                save_checkpoint(last, {"task": task.state_dict(), "step": step, "rng": rng})
+                checkpoint()
             if runtime.main and step % train_cfg["sample_every"] == 0:
                 metrics = task.validate()
                 with open(out / "validation.csv", "a") as handle:
