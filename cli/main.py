@@ -7,6 +7,7 @@ import typer
 from cli import evaluate, say, train
 from cli import batch
 from cli import enroll, voices
+from cli import detect
 
 app = typer.Typer(help="Offline text-to-speech with voice cloning, at 16 kHz on an ordinary CPU.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -16,6 +17,7 @@ app.add_typer(train.app, name="train")
 app.command(epilog=enroll.EPILOG)(enroll.enroll)
 app.add_typer(voices.app, name="voices")
 app.command(name="eval", epilog=evaluate.EPILOG)(evaluate.evaluate)
+app.command(epilog=detect.EPILOG)(detect.detect)
 
 
 def main() -> None:

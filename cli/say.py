@@ -25,7 +25,12 @@ EPILOG = """Examples:
 
   tts say "In an enrolled voice." --voice alice -o alice.wav
 
-  tts say "In the voice of these clips, saving nothing." --ref a.wav --ref b.flac -o once.wav
+  tts say "In the voice of these clips, saving nothing." --ref a.wav --ref b.flac -o once.wav \\
+      --consent "Jane agreed by e-mail on 2026-11-27"
+
+Cloning with --ref needs the speaker's consent, as tts enroll does (--consent, or a yes at a
+terminal). All output carries an inaudible watermark and, in files, a tag naming it synthetic
+(see tts detect).
 """
 
 
@@ -66,6 +71,9 @@ def say(
     ref: list[Path] = typer.Option(None, "--ref",
                                    help="Reference recording of a speaker to imitate, once (repeatable; "
                                         "nothing is saved). Not with --voice."),
+    consent: str = typer.Option(None, "--consent",
+                                help="With --ref: statement that the speaker agreed to have their voice cloned "
+                                     "(asked at a terminal if missing; nothing is saved)."),
     voices_dir: Path = typer.Option(None, "--voices-dir",
                                     help="Folder of enrolled voices (default: $TTS_VOICES_DIR or the user data folder)."),
     speed: float = typer.Option(1.0, "--speed", help="Speaking rate: 0.5 is half speed, 2 is double."),
@@ -78,6 +86,12 @@ def say(
 
     if ref and voice:
         fail("use either --voice (an enrolled voice) or --ref (clips for a one-off voice), not both")
+    if consent is not None and not ref:
+        fail("--consent goes with --ref (an enrolled voice's consent was recorded by tts enroll)")
+    if ref:
+        from cli.enroll import confirm_consent
+
+        confirm_consent("the speaker of the --ref clips", consent, action="cloning with --ref")
     text = read_text(text)
     if output not in (None, "-"):
         output_format(Path(output))  # reject an unknown extension before any work

@@ -59,11 +59,26 @@ def show(name: str = typer.Argument(..., help="Voice name."), voices_dir: Path =
                                              if profile.clips else "")),
     ]
     lines += [("", f"{c['sha256'][:16]}...  {c['seconds']:.1f} s") for c in profile.clips]
-    lines += [("consent", "none recorded" if profile.consent is None else ", ".join(
-                  f"{k}: {v}" for k, v in profile.consent.items())),
-              ("adaptation", "none" if profile.adaptation is None else ", ".join(profile.adaptation))]
+    lines += consent_lines(profile.consent)
+    lines += [("adaptation", "none" if profile.adaptation is None else ", ".join(profile.adaptation))]
     for key, value in lines:
         typer.echo(f"{key:<12} {value}")
+
+
+def consent_lines(consent: dict | None) -> list[tuple[str, str]]:
+    """The consent record as (label, text) rows: statement, when and how it was given, the clips it covers."""
+    if consent is None:
+        return [("consent", "none recorded")]
+    method = {"flag": "given with --consent", "prompt": "confirmed at the interactive prompt"}.get(
+        consent.get("method"), str(consent.get("method", "-")))
+    clips = consent.get("clips") or []
+    rows = [("consent", f"\"{consent['statement']}\""),
+            ("", f"{consent.get('confirmed_at', '-')}, {method}"),
+            ("", f"for {len(clips)} clip file(s)" + (":" if clips else ""))]
+    rows += [("", f"  {str(h)[:16]}...") for h in clips[:8]]
+    if len(clips) > 8:
+        rows.append(("", f"  ... and {len(clips) - 8} more"))
+    return rows
 
 
 @app.command("remove")

@@ -185,24 +185,24 @@ def test_interrupted_run_keeps_only_whole_files_and_the_next_run_does_the_rest(t
     out = tmp_path / "out"
     out.mkdir()
     (out / ".0006.wav.stale.part").write_bytes(b"left by a killed run")
-    real_write = render_module.save_audio.__globals__["sf"].write
+    real_write = sf.SoundFile.write
     calls = []
 
-    def write_then_interrupt(handle, data, *args, **kwargs):  # Ctrl-C in the middle of writing the third file
+    def write_then_interrupt(self, data):  # Ctrl-C in the middle of writing the third file
         calls.append(1)
         if len(calls) == 3:
-            handle.write(b"RIFF half a file")
+            real_write(self, data[: len(data) // 2])
             raise KeyboardInterrupt
-        return real_write(handle, data, *args, **kwargs)
+        return real_write(self, data)
 
-    monkeypatch.setattr(render_module.save_audio.__globals__["sf"], "write", write_then_interrupt)
+    monkeypatch.setattr(sf.SoundFile, "write", write_then_interrupt)
     result = run_cli(tiny_models, str(script), "-o", str(out))
     assert result.exit_code == 130
     assert "interrupted: 2 of 6 lines done" in result.output and "again to resume" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["0001.wav", "0002.wav", "manifest.jsonl"]
     assert [e["id"] for e in manifest(out)] == ["0001", "0002"]
 
-    monkeypatch.setattr(render_module.save_audio.__globals__["sf"], "write", real_write)
+    monkeypatch.setattr(sf.SoundFile, "write", real_write)
     acoustic, vocoder = tiny_models
     resumed = render_batch(script, out, acoustic=acoustic, vocoder=vocoder)
     assert resumed.skipped == ["0001", "0002"] and resumed.rendered == ["0003", "0004", "0005", "0006"]

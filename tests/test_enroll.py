@@ -51,8 +51,11 @@ def write(folder: Path, name: str, wav: np.ndarray, rate: int = SR) -> Path:
     return path
 
 
+CONSENT = ["--consent", "Generated test speaker: nobody's voice"]
+
+
 def enroll(voices_dir: Path, *args: str):
-    return runner.invoke(app, ["enroll", *args, "--voices-dir", str(voices_dir)])
+    return runner.invoke(app, ["enroll", *args, *CONSENT, "--voices-dir", str(voices_dir)])
 
 
 def test_enroll_happy_path_any_format_and_rate(tmp_path):
@@ -64,7 +67,8 @@ def test_enroll_happy_path_any_format_and_rate(tmp_path):
     assert "consistency" in result.output and "b.flac" in result.output and "saved voice 'alice'" in result.output
     assert "warning" not in result.output and "only one clip" not in result.output
     profile = VoiceLibrary(voices_dir).get("alice")
-    assert profile.description == "generated" and len(profile.clips) == 3 and profile.consent is None
+    assert profile.description == "generated" and len(profile.clips) == 3
+    assert profile.consent["statement"] == CONSENT[1] and profile.consent["method"] == "flag"
     assert profile.clips[1]["seconds"] == pytest.approx(5.0, abs=0.05)
     assert abs(np.linalg.norm(profile.vector) - 1) < 1e-4
     import hashlib
@@ -157,7 +161,7 @@ def test_say_with_ref_clips_and_enrolled_voice(tmp_path, models):
     clips = [write(tmp_path, f"ref{i}.wav", low_voice(5, i)) for i in range(2)]
     out = tmp_path / "once.wav"
     result = runner.invoke(app, ["say", "Hello there.", "--ref", str(clips[0]), "--ref", str(clips[1]),
-                                 "-o", str(out)])
+                                 *CONSENT, "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert sf.info(out).duration > 0.2 and sf.info(out).samplerate == SR
     assert not (tmp_path / "voices").exists()  # nothing saved
@@ -175,8 +179,10 @@ def test_say_ref_errors(tmp_path):
     clip = write(tmp_path, "ref.wav", low_voice(5, 0))
     cases = [
         (["--ref", str(clip), "--voice", "joe"], "not both"),
-        (["--ref", str(write(tmp_path, "short.wav", low_voice(2, 0)))], "at least 3 s"),
-        (["--ref", str(tmp_path / "missing.wav")], "not found"),
+        (["--ref", str(write(tmp_path, "short.wav", low_voice(2, 0))), *CONSENT], "at least 3 s"),
+        (["--ref", str(tmp_path / "missing.wav"), *CONSENT], "not found"),
+        (["--ref", str(clip)], "cloning with --ref needs the speaker's consent"),
+        (["--consent", "yes"], "--consent goes with --ref"),
         (["--voice", "alice", "--voices-dir", str(tmp_path / "voices")], "unknown voice 'alice'"),
     ]
     for args, message in cases:

@@ -1,4 +1,8 @@
-"""Text -> waveform: the frontend, acoustic model and vocoder loaded once, used for many requests."""
+"""Text -> waveform: the frontend, acoustic model and vocoder loaded once, used for many requests.
+
+Every waveform made here carries the tool's watermark (tts.watermark, built-in key): `stream` embeds it in each
+chunk (with its pause) at the chunk's position in the whole output, so that a text carries one continuous
+pattern, and `synthesize_ids` embeds it too. There is deliberately no switch to leave it out."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import torch
 from tts.audio.config import SAMPLE_RATE
 from tts.text import TextFrontend
 from tts.voices import VoiceProfile, load_voice
+from tts.watermark import embed
 from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, load_acoustic, load_vocoder
 
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
@@ -51,17 +56,25 @@ class Synthesizer:
             raise ValueError(f"pitch shift {pitch} is out of range: use -12 to 12 semitones")
         speaker = self.speaker_vector(voice)
         spoken = False
+        position = 0  # samples already yielded: keeps the watermark pattern continuous across chunks
         for chunk in self.frontend.iter_chunks(text):
             spoken = True
-            yield np.concatenate([self.synthesize_ids(chunk.ids, speaker, speed, pitch),
-                                  np.zeros(int(chunk.pause_after * SAMPLE_RATE / speed), np.float32)])
+            piece = np.concatenate([self._render(chunk.ids, speaker, speed, pitch),
+                                    np.zeros(int(chunk.pause_after * SAMPLE_RATE / speed), np.float32)])
+            piece = embed(piece, position)  # as synthesize_ids does, with the pause as room for the edges
+            position += len(piece)
+            yield piece
         if not spoken:
             raise TextError("nothing to say: the text has no pronounceable words")
 
-    @torch.inference_mode()
     def synthesize_ids(self, ids: list[int], speaker: torch.Tensor, speed: float = 1.0,
-                       pitch: float = 0.0) -> np.ndarray:
-        """Phoneme ids of one chunk -> waveform."""
+                       pitch: float = 0.0, offset: int = 0) -> np.ndarray:
+        """Phoneme ids of one chunk -> watermarked waveform; `offset`: where the chunk starts in the whole output."""
+        return embed(self._render(ids, speaker, speed, pitch), offset)
+
+    @torch.inference_mode()
+    def _render(self, ids: list[int], speaker: torch.Tensor, speed: float, pitch: float) -> np.ndarray:
+        """The models' waveform before the watermark (used by bench/watermark.py to measure its cost)."""
         mel = self.acoustic.synthesize(torch.tensor(ids), speaker, speed, pitch)
         wav = self.vocoder(mel[None])[0].numpy().astype(np.float32)
         if len(wav) > 2 * FADE:

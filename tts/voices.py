@@ -10,7 +10,11 @@ Profile format (one JSON file `<name>.json`, UTF-8):
   embedding       256 floats, finite, L2-normalised
   clips           [{"sha256": hex digest of the clip file's bytes, "seconds": clip length,
                     "speech_seconds": voiced part}] fingerprints of the reference audio (no audio is kept)
-  consent         null, or a record of the speaker's consent (e.g. {"statement", "confirmed_at"})
+  consent         null (voices enrolled before consent was recorded, packaged voices), or the record `tts enroll`
+                  makes: {"statement": the user's free-text statement of the speaker's agreement,
+                  "confirmed_at": ISO 8601 UTC time, "method": "flag" (--consent) or "prompt" (answered yes
+                  at the terminal), "clips": [sha256 of each clip file given]}. It records what the user
+                  declared; nothing here can verify it.
   adaptation      null, room for per-voice model adaptation weights
 
 Where profiles live:
@@ -128,9 +132,11 @@ class VoiceProfile:
         if not isinstance(profile.clips, list) or not all(_valid_clip(c) for c in profile.clips):
             raise VoiceError(f"{source} is not a valid voice profile: 'clips' must be a list of "
                              "{sha256, seconds} records")
-        for key in ("consent", "adaptation"):
-            if getattr(profile, key) is not None and not isinstance(getattr(profile, key), dict):
-                raise VoiceError(f"{source} is not a valid voice profile: '{key}' must be null or an object")
+        if profile.adaptation is not None and not isinstance(profile.adaptation, dict):
+            raise VoiceError(f"{source} is not a valid voice profile: 'adaptation' must be null or an object")
+        if not _valid_consent(profile.consent):
+            raise VoiceError(f"{source} is not a valid voice profile: 'consent' must be null or an object with a "
+                             "'statement'")
         return profile
 
     @classmethod
@@ -152,6 +158,28 @@ def check_embedding(embedding: object, source: str) -> np.ndarray:
     if abs(norm - 1) > 1e-3:
         raise VoiceError(f"{source} holds an invalid embedding: its length is {norm:.4f}, expected 1 (L2-normalised)")
     return vector.astype(np.float32)
+
+
+CONSENT_METHODS = ("flag", "prompt")
+
+
+def consent_record(statement: str, method: str, clip_hashes: list[str]) -> dict:
+    """The `consent` field of a profile: what the user declared, when, how, and for which clip files."""
+    if method not in CONSENT_METHODS:
+        raise ValueError(f"unknown consent method {method!r}")
+    if not statement.strip():
+        raise VoiceError("the consent statement is empty: say who agreed and how, e.g. "
+                         "\"Recorded with Jane's written consent on 2026-11-27\"")
+    return {"statement": statement.strip(),
+            "confirmed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "method": method, "clips": list(dict.fromkeys(clip_hashes))}
+
+
+def _valid_consent(consent: object) -> bool:
+    return consent is None or (isinstance(consent, dict) and isinstance(consent.get("statement"), str)
+                               and bool(consent["statement"].strip())
+                               and isinstance(consent.get("confirmed_at", ""), str)
+                               and isinstance(consent.get("clips", []), list))
 
 
 def _valid_clip(clip: object) -> bool:

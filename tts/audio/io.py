@@ -12,6 +12,22 @@ import soundfile as sf
 
 from tts.audio.config import SAMPLE_RATE
 
+# Every file this tool writes says that it is synthetic speech where the format has room for text tags: WAV
+# (LIST/INFO chunk: ICMT, ISFT), FLAC, Ogg Vorbis and Opus (Vorbis comments: COMMENT, ENCODER), MP3 (libsndfile
+# writes an ID3v1 tag: comment only, 28 characters). The tag is a label for honest tools, not protection: any
+# editor removes it. The watermark in the audio itself (tts.watermark) is what survives.
+SYNTHETIC_COMMENT = "synthetic speech (tts-clone)"  # 28 characters: fits an ID3v1 comment
+
+
+def _software() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"tts-clone {version('tts-clone')}"
+    except Exception:  # not installed as a distribution (e.g. run from a source tree)
+        return "tts-clone"
+
+
 WRITE_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"),
                  ".opus": ("OGG", "OPUS"), ".mp3": ("MP3", "MPEG_LAYER_III")}
 
@@ -66,8 +82,24 @@ def publish(tmp: str | Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def save_audio(path: str | Path, wav: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
-    """Write `wav` atomically: a temporary file beside `path`, then a rename; format from the extension."""
+def _tag(file: sf.SoundFile) -> None:
+    """Label an open-for-writing file as synthetic speech (before any audio is written)."""
+    file.comment = SYNTHETIC_COMMENT
+    file.software = _software()
+
+
+def read_tags(path: str | Path) -> dict[str, str]:
+    """The non-empty text tags of an audio file (title, comment, software, ...); {} if none or unreadable."""
+    try:
+        with sf.SoundFile(str(path)) as file:
+            return {k: v for k, v in file.copy_metadata().items() if v}
+    except Exception:
+        return {}
+
+
+def save_audio(path: str | Path, wav: np.ndarray, sample_rate: int = SAMPLE_RATE, synthetic: bool = True) -> None:
+    """Write `wav` atomically: a temporary file beside `path`, then a rename; format from the extension.
+    `synthetic`: tag the file as synthetic speech (every writer in this tool writes synthetic speech)."""
     path = Path(path)
     fmt, subtype = output_format(path)
     directory = path.parent if str(path.parent) else Path(".")
@@ -78,8 +110,12 @@ def save_audio(path: str | Path, wav: np.ndarray, sample_rate: int = SAMPLE_RATE
     except OSError as exc:
         raise AudioError(f"cannot write {path}: {exc.strerror}. Choose a writable location.") from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            sf.write(handle, np.clip(wav, -1.0, 1.0), sample_rate, format=fmt, subtype=subtype)
+        wav = np.clip(wav, -1.0, 1.0)
+        with os.fdopen(fd, "wb") as handle, sf.SoundFile(handle, "w", sample_rate, 1 if wav.ndim == 1 else wav.shape[1],
+                                                          subtype, format=fmt) as file:
+            if synthetic:
+                _tag(file)
+            file.write(wav)
         publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -87,9 +123,11 @@ def save_audio(path: str | Path, wav: np.ndarray, sample_rate: int = SAMPLE_RATE
 
 
 def write_wav_bytes(wav: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bytes:
-    """16-bit PCM WAV file contents in memory (for stdout)."""
+    """16-bit PCM WAV file contents in memory, tagged as synthetic (for the audio player)."""
     buffer = io.BytesIO()
-    sf.write(buffer, np.clip(wav, -1.0, 1.0), sample_rate, format="WAV", subtype="PCM_16")
+    with sf.SoundFile(buffer, "w", sample_rate, 1, "PCM_16", format="WAV") as file:
+        _tag(file)
+        file.write(np.clip(wav, -1.0, 1.0))
     return buffer.getvalue()
 
 
@@ -108,6 +146,7 @@ class AudioFileWriter:
             raise AudioError(f"cannot write {self.path}: {exc.strerror}. Choose a writable location.") from None
         os.close(fd)
         self.file = sf.SoundFile(self.tmp, "w", sample_rate, 1, subtype, format=fmt)
+        _tag(self.file)
 
     def write(self, wav: np.ndarray) -> None:
         self.file.write(np.clip(wav, -1.0, 1.0))
@@ -123,13 +162,25 @@ class AudioFileWriter:
             Path(self.tmp).unlink(missing_ok=True)
 
 
+def _info_chunk() -> bytes:
+    """A RIFF LIST/INFO chunk with the synthetic-speech comment (ICMT) and the software (ISFT)."""
+    import struct
+
+    body = b"INFO"
+    for key, text in ((b"ICMT", SYNTHETIC_COMMENT), (b"ISFT", _software())):
+        data = text.encode("ascii", "replace") + b"\0"
+        body += key + struct.pack("<I", len(data)) + data + (b"\0" if len(data) % 2 else b"")
+    return b"LIST" + struct.pack("<I", len(body)) + body
+
+
 def streaming_wav_header(sample_rate: int = SAMPLE_RATE) -> bytes:
-    """A 16-bit mono WAV header with open-ended sizes, for writing to a pipe before the length is known."""
+    """A 16-bit mono WAV header with open-ended sizes, for writing to a pipe before the length is known; it
+    carries the synthetic-speech tag in a LIST/INFO chunk before the data."""
     import struct
 
     unknown = 0xFFFFFFFF
     return (b"RIFF" + struct.pack("<I", unknown) + b"WAVE" + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, sample_rate,
-            sample_rate * 2, 2, 16) + b"data" + struct.pack("<I", unknown))
+            sample_rate * 2, 2, 16) + _info_chunk() + b"data" + struct.pack("<I", unknown))
 
 
 def pcm16(wav: np.ndarray) -> bytes:

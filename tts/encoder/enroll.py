@@ -68,13 +68,22 @@ class Enrollment:
                 f"only {self.speech_seconds:.1f} s of speech in {used} usable clip(s); at least {minimum:.0f} s "
                 "is needed: add more clips or longer ones (about 10-30 s in total works best)")
 
-    def profile(self, name: str, description: str = "") -> VoiceProfile:
-        """A voice profile from this enrollment (fingerprints of the clips used, no audio)."""
+    def profile(self, name: str, description: str = "", consent: dict | None = None) -> VoiceProfile:
+        """A voice profile from this enrollment (fingerprints of the clips used, no audio); `consent`: the record
+        from `consent_for` (tts enroll always passes one)."""
         self.require_enough_speech()
         return VoiceProfile(
-            name=name, description=description, embedding=[round(float(x), 6) for x in self.embedding],
+            name=name, description=description, consent=consent,
+            embedding=[round(float(x), 6) for x in self.embedding],
             clips=[{"sha256": c.sha256, "seconds": round(c.seconds, 2), "speech_seconds": round(c.speech_seconds, 2)}
                    for c in self.clips if c.used])
+
+
+def consent_for(enrollment: Enrollment, statement: str, method: str) -> dict:
+    """The consent record for the clips of `enrollment` (all clip files given, used or not)."""
+    from tts.voices import consent_record
+
+    return consent_record(statement, method, [c.sha256 for c in enrollment.clips])
 
 
 def measure(wav: np.ndarray) -> tuple[float, float, float, float]:

@@ -14,6 +14,7 @@ from tts.text import TextFrontend
 from tts.text.symbols import to_ids
 from tts.train.datasets import AcousticDataset, BucketBatchSampler, collate_acoustic, split_indices
 from tts.train.loop import Runtime
+from tts.watermark import embed
 from tts.weights import WeightsError, load_acoustic, load_vocoder
 
 
@@ -93,7 +94,7 @@ class AcousticTask:
             np.save(folder / f"acoustic_{step:07d}_mel.npy", mel.numpy())
             return
         with torch.inference_mode():
-            save_audio(folder / f"acoustic_{step:07d}.wav", vocoder(mel[None])[0].numpy())
+            save_audio(folder / f"acoustic_{step:07d}.wav", embed(vocoder(mel[None])[0].numpy()))
 
     def init_from(self, weights: Path) -> None:
         """Start from a weights file (same architecture); the optimizer starts fresh."""

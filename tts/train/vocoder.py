@@ -11,6 +11,7 @@ from tts.audio import LogMelSpectrogram, save_audio
 from tts.data.cache import FeatureCache
 from tts.train.datasets import SegmentDataset, split_indices
 from tts.train.loop import Runtime
+from tts.watermark import embed
 from tts.vocoder import Vocoder, VocoderConfig
 from tts.vocoder.discriminators import (Discriminators, discriminator_loss, feature_matching_loss,
                                         generator_loss)
@@ -108,7 +109,7 @@ class VocoderTask:
         wav = torch.from_numpy(self.cache.wav(self.val_idx[0]).astype(np.float32) / 32768.0)[None]
         self.raw_generator.eval()
         fake = self.raw_generator(self.mel(wav.to(self.runtime.device)))[0].float().cpu().numpy()
-        save_audio(folder / f"vocoder_{step:07d}.wav", fake)
+        save_audio(folder / f"vocoder_{step:07d}.wav", embed(fake))
 
     def init_from(self, weights: Path) -> None:
         """Start the generator from a weights file; discriminators and optimizers start fresh."""
