@@ -26,6 +26,7 @@ import numpy as np
 from tts.audio import SAMPLE_RATE, AudioError, AudioFileWriter, load_audio, save_audio
 from tts.audio.io import output_format, publish
 from tts.batch.script import Item, Script, ScriptError, parse_script
+from tts.encoder.enroll import sha256_file
 from tts.voices import VoiceError, load_voice
 
 MANIFEST = "manifest.jsonl"
@@ -68,17 +69,9 @@ class BatchInterrupted(KeyboardInterrupt):
 
 # --- hashing and the manifest --------------------------------------------------------------------------------
 
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def models_identity(acoustic: Path, vocoder: Path, lexicon: Path | None) -> str:
     """One digest of the model (and lexicon) files' contents."""
-    parts = [file_digest(acoustic), file_digest(vocoder), file_digest(lexicon) if lexicon else ""]
+    parts = [sha256_file(acoustic), sha256_file(vocoder), sha256_file(lexicon) if lexicon else ""]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
