@@ -31,6 +31,9 @@ class Task(Protocol):
 
     def load_state_dict(self, state: dict) -> None: ...
 
+    def init_from(self, weights: Path) -> None:  # start from a shipped weights file
+        ...
+
 
 class Runtime:
     """Where training runs: device, rank and world size (torchrun sets the environment)."""
