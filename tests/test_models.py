@@ -72,3 +72,16 @@ def test_weight_files_fail_clearly(tmp_path):
     good = tmp_path / "acoustic.pt"
     export_weights(AcousticModel(AcousticConfig(**TINY_ACOUSTIC)), good, {"steps": 1})
     assert isinstance(load_acoustic(good), AcousticModel)
+
+
+def test_speaker_norms_start_as_the_plain_model_and_then_depend_on_the_speaker():
+    plain = AcousticModel(AcousticConfig(**TINY_ACOUSTIC)).eval()
+    normed = AcousticModel(AcousticConfig(**TINY_ACOUSTIC, speaker_norm=True)).eval()
+    missing, unexpected = normed.load_state_dict(plain.state_dict(), strict=False)
+    assert not unexpected and all(".cond." in k for k in missing)
+    ids = torch.tensor([1, 40, 50, 60, 3, 41, 51, 2])
+    speaker = torch.nn.functional.normalize(torch.randn(256), dim=0)
+    torch.testing.assert_close(normed.synthesize(ids, speaker), plain.synthesize(ids, speaker))
+    with torch.no_grad():
+        normed.decoder.blocks[0].norm2.cond.weight.normal_()
+    assert not torch.allclose(normed.synthesize(ids, speaker), plain.synthesize(ids, speaker))

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import csv
+import os
+import signal
 from pathlib import Path
 
 import pytest
 import torch
 
 from tests.conftest import TINY_ACOUSTIC, TINY_VOCODER
+from tts.acoustic import AcousticConfig, AcousticModel
+from tts.data.cache import FeatureCache
+from tts.train.datasets import AcousticDataset
+from tts.train.loop import Runtime
 from tts.train.run import export, prepare, train
-from tts.weights import load_acoustic, load_vocoder
+from tts.weights import WeightsError, export_weights, load_acoustic, load_vocoder
 
 TRAIN = "log_every = 5\ncheckpoint_every = 20\nsample_every = 40\nvalidation_fraction = 0.01\n"
 
@@ -91,3 +97,52 @@ def test_ctrl_c_saves_a_checkpoint(cache, tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         train("acoustic", cache, tmp_path / "run", config, max_steps=40, threads=2)
     assert torch.load(tmp_path / "run" / "last.pt", weights_only=False)["step"] == 7
+
+
+def test_sigterm_saves_a_checkpoint_too(cache, tmp_path, monkeypatch):
+    from tts.train.acoustic import AcousticTask
+
+    config = write_config(tmp_path, TINY_ACOUSTIC, "batch_size = 4\n")
+    original = AcousticTask.train_step
+
+    def killed_at_step_5(self, batch, step):
+        if step == 5:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return original(self, batch, step)
+
+    monkeypatch.setattr(AcousticTask, "train_step", killed_at_step_5)
+    with pytest.raises(KeyboardInterrupt):
+        train("acoustic", cache, tmp_path / "run", config, max_steps=40, threads=2)
+    assert torch.load(tmp_path / "run" / "last.pt", weights_only=False)["step"] == 5
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is only there while training
+
+
+def test_minority_speakers_are_repeated_each_epoch(cache):
+    features = FeatureCache.open(cache)
+    uneven = list(range(1, len(features.records)))  # one speaker loses an utterance: 3 against 4
+    once = AcousticDataset(features, uneven, max_frames=10_000)
+    thrice = AcousticDataset(features, uneven, max_frames=10_000, minority_repeat=3)
+    speakers = [features.records[i]["speaker"] for i, _ in once.items]
+    largest = max(set(speakers), key=speakers.count)
+    assert len(thrice) == len(once) + 2 * sum(s != largest for s in speakers)
+    assert sum(features.records[i]["speaker"] == largest for i, _ in thrice.items) == speakers.count(largest)
+
+
+def test_cpu_bf16_autocast_is_opt_in():
+    x = torch.randn(4, 4)
+    with Runtime(cpu_bf16=False).autocast():
+        assert (x @ x).dtype == torch.float32
+    with Runtime(cpu_bf16=True).autocast():
+        assert (x @ x).dtype == torch.bfloat16
+
+
+def test_init_from_an_older_model_adds_speaker_norms_but_rejects_foreign_layers(cache, tmp_path):
+    plain = tmp_path / "plain.pt"
+    export_weights(AcousticModel(AcousticConfig(**TINY_ACOUSTIC)), plain, {})
+    normed_config = write_config(tmp_path, {**TINY_ACOUSTIC, "speaker_norm": "true"}, "batch_size = 4\n")
+    assert train("acoustic", cache, tmp_path / "normed", normed_config, max_steps=2, threads=2, init=plain) == 2
+    normed = tmp_path / "normed.pt"
+    export("acoustic", tmp_path / "normed" / "last.pt", normed)
+    plain_config = write_config(tmp_path, {**TINY_ACOUSTIC, "speaker_norm": "false"}, "batch_size = 4\n")
+    with pytest.raises(WeightsError, match="layers this model lacks"):
+        train("acoustic", cache, tmp_path / "plain_run", plain_config, max_steps=2, threads=2, init=normed)

@@ -18,40 +18,64 @@ def sinusoidal_positions(length: int, dim: int, device: torch.device) -> torch.T
     return table
 
 
-class TransformerBlock(nn.Module):
-    """Self-attention then a convolutional feed-forward, each with residual and post-LayerNorm."""
+class ConditionalLayerNorm(nn.LayerNorm):
+    """LayerNorm whose scale and shift also depend on a condition vector (the speaker), as in AdaSpeech.
 
-    def __init__(self, dim: int, heads: int, ff_dim: int, kernel: int, dropout: float) -> None:
+    The condition's projection starts at zero, so a fresh one behaves exactly like the plain LayerNorm."""
+
+    def __init__(self, dim: int, cond_dim: int) -> None:
+        super().__init__(dim)
+        self.cond = nn.Linear(cond_dim, 2 * dim)
+        nn.init.zeros_(self.cond.weight)
+        nn.init.zeros_(self.cond.bias)
+
+    def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        """x [B, T, D], cond [B, C]."""
+        scale, shift = self.cond(cond).unsqueeze(1).chunk(2, dim=-1)
+        return super().forward(x) * (1 + scale) + shift
+
+
+class TransformerBlock(nn.Module):
+    """Self-attention then a convolutional feed-forward, each with residual and post-LayerNorm.
+
+    With `cond_dim` > 0 both norms are conditional on a vector passed to `forward`."""
+
+    def __init__(self, dim: int, heads: int, ff_dim: int, kernel: int, dropout: float, cond_dim: int = 0) -> None:
         super().__init__()
         self.attn = nn.MultiheadAttention(dim, heads, dropout=dropout, batch_first=True)
-        self.norm1 = nn.LayerNorm(dim)
+        self.norm1 = ConditionalLayerNorm(dim, cond_dim) if cond_dim else nn.LayerNorm(dim)
         self.conv1 = nn.Conv1d(dim, ff_dim, kernel, padding=kernel // 2)
         self.conv2 = nn.Conv1d(ff_dim, dim, 1)
-        self.norm2 = nn.LayerNorm(dim)
+        self.norm2 = ConditionalLayerNorm(dim, cond_dim) if cond_dim else nn.LayerNorm(dim)
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, x: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
-        """x [B, T, D]; pad_mask [B, T] True at padding."""
+    def _norm(self, norm: nn.Module, x: torch.Tensor, cond: torch.Tensor | None) -> torch.Tensor:
+        return norm(x, cond) if isinstance(norm, ConditionalLayerNorm) else norm(x)
+
+    def forward(self, x: torch.Tensor, pad_mask: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        """x [B, T, D]; pad_mask [B, T] True at padding; cond [B, C] for conditional norms."""
         attn, _ = self.attn(x, x, x, key_padding_mask=pad_mask, need_weights=False)
-        x = self.norm1(x + self.dropout(attn))
+        x = self._norm(self.norm1, x + self.dropout(attn), cond)
         keep = (~pad_mask).unsqueeze(1).to(x.dtype)
         h = torch.relu(self.conv1(x.transpose(1, 2) * keep))
         h = self.conv2(h * keep).transpose(1, 2)
-        return self.norm2(x + self.dropout(h)) * keep.transpose(1, 2)
+        return self._norm(self.norm2, x + self.dropout(h), cond) * keep.transpose(1, 2)
 
 
 class TransformerStack(nn.Module):
-    """Positions added, then `layers` transformer blocks."""
+    """Positions added, then `layers` transformer blocks (conditional on a vector when `cond_dim` > 0)."""
 
-    def __init__(self, dim: int, layers: int, heads: int, ff_dim: int, kernel: int, dropout: float) -> None:
+    def __init__(self, dim: int, layers: int, heads: int, ff_dim: int, kernel: int, dropout: float,
+                 cond_dim: int = 0) -> None:
         super().__init__()
-        self.blocks = nn.ModuleList(TransformerBlock(dim, heads, ff_dim, kernel, dropout) for _ in range(layers))
+        self.blocks = nn.ModuleList(TransformerBlock(dim, heads, ff_dim, kernel, dropout, cond_dim)
+                                    for _ in range(layers))
         self.scale = nn.Parameter(torch.ones(1))
 
-    def forward(self, x: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, pad_mask: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
         x = x + self.scale * sinusoidal_positions(x.shape[1], x.shape[2], x.device)
         for block in self.blocks:
-            x = block(x, pad_mask)
+            x = block(x, pad_mask, cond)
         return x
 
 

@@ -33,6 +33,7 @@ class AcousticConfig:
     predictor_dim: int = 256
     predictor_kernel: int = 3
     speaker_dim: int = 256
+    speaker_norm: bool = False  # speaker-conditional LayerNorms in the decoder
     dropout: float = 0.1
     n_symbols: int = len(SYMBOLS)
     n_mels: int = N_MELS
@@ -87,7 +88,8 @@ class AcousticModel(nn.Module):
         self.pitch_predictor = VariancePredictor(c.dim, c.predictor_dim, c.predictor_kernel, c.dropout)
         self.pitch_embedding = nn.Conv1d(1, c.dim, 3, padding=1)
         self.decoder_speaker = nn.Linear(c.speaker_dim, c.dim)
-        self.decoder = TransformerStack(c.dim, c.decoder_layers, c.heads, c.ff_dim, c.ff_kernel, c.dropout)
+        self.decoder = TransformerStack(c.dim, c.decoder_layers, c.heads, c.ff_dim, c.ff_kernel, c.dropout,
+                                        c.speaker_dim if c.speaker_norm else 0)
         self.mel_out = nn.Linear(c.dim, c.n_mels)
         self.aligner = Aligner(c.dim, c.n_mels)
 
@@ -104,7 +106,7 @@ class AcousticModel(nn.Module):
         hidden = hidden + self.pitch_embedding(norm_pitch.unsqueeze(1)).transpose(1, 2)
         frames, frame_lens = expand_by_durations(hidden, durations)
         frames = frames + self.decoder_speaker(speaker).unsqueeze(1)
-        out = self.decoder(frames, lengths_to_pad_mask(frame_lens, frames.shape[1]))
+        out = self.decoder(frames, lengths_to_pad_mask(frame_lens, frames.shape[1]), speaker)
         return self.mel_out(out).transpose(1, 2), frame_lens
 
     def forward(self, batch: dict[str, torch.Tensor], binarize: bool) -> dict[str, torch.Tensor]:

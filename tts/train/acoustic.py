@@ -36,7 +36,8 @@ class AcousticTask:
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, lambda s: noam_lr(s, self.cfg["warmup_steps"]))
         train_idx, val_idx = split_indices(len(self.cache.records), self.cfg["validation_fraction"], self.cfg["seed"])
-        self.train_set = AcousticDataset(self.cache, train_idx, self.cfg["max_frames"])
+        self.train_set = AcousticDataset(self.cache, train_idx, self.cfg["max_frames"],
+                                         self.cfg.get("minority_repeat", 1))
         self.val_set = AcousticDataset(self.cache, val_idx, self.cfg["max_frames"])
         lengths = [self.train_set.length(k) for k in range(len(self.train_set))]
         self.sampler = BucketBatchSampler(lengths, self.cfg["batch_size"], self.cfg["seed"], runtime.rank, runtime.world)
@@ -97,8 +98,11 @@ class AcousticTask:
             save_audio(folder / f"acoustic_{step:07d}.wav", embed(vocoder(mel[None])[0].numpy()))
 
     def init_from(self, weights: Path) -> None:
-        """Start from a weights file (same architecture); the optimizer starts fresh."""
-        self.raw_model.load_state_dict(load_acoustic(weights).state_dict(), strict=False)
+        """Start from a weights file; the optimizer starts fresh. Layers the file lacks (speaker norms added
+        to an older model, which start as the identity) keep their initial values."""
+        _, unexpected = self.raw_model.load_state_dict(load_acoustic(weights).state_dict(), strict=False)
+        if unexpected:
+            raise WeightsError(f"{weights} has layers this model lacks ({unexpected[0]}, ...): check the config")
 
     def state_dict(self) -> dict:
         return {"model": self.raw_model.state_dict(), "config": self.raw_model.export_config(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import numpy as np
 import torch
@@ -22,9 +23,12 @@ def split_indices(n: int, fraction: float, seed: int) -> tuple[list[int], list[i
 
 
 class AcousticDataset(torch.utils.data.Dataset):
-    """(phoneme ids, log-mel, frame pitch, speaker embedding) per utterance."""
+    """(phoneme ids, log-mel, frame pitch, speaker embedding) per utterance.
 
-    def __init__(self, cache: FeatureCache, indices: list[int], max_frames: int) -> None:
+    `minority_repeat` > 1 lists the utterances of every speaker but the largest that many times, so that
+    many small speakers weigh more against one dominant voice (the corpus' teacher voice)."""
+
+    def __init__(self, cache: FeatureCache, indices: list[int], max_frames: int, minority_repeat: int = 1) -> None:
         frontend = TextFrontend()
         self.cache = cache
         self.items: list[tuple[int, list[int]]] = []
@@ -36,6 +40,10 @@ class AcousticDataset(torch.utils.data.Dataset):
                 continue
             if 2 < len(ids) <= n_frames <= max_frames:
                 self.items.append((i, ids))
+        if minority_repeat > 1 and self.items:
+            largest = Counter(cache.records[i]["speaker"] for i, _ in self.items).most_common(1)[0][0]
+            minority = [item for item in self.items if cache.records[item[0]]["speaker"] != largest]
+            self.items += minority * (minority_repeat - 1)
 
     def __len__(self) -> int:
         return len(self.items)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import os
 import random
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Protocol
@@ -38,7 +40,7 @@ class Task(Protocol):
 class Runtime:
     """Where training runs: device, rank and world size (torchrun sets the environment)."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int | None = None, cpu_bf16: bool = False) -> None:
         self.world = int(os.environ.get("WORLD_SIZE", "1"))
         self.rank = int(os.environ.get("RANK", "0"))
         local_rank = int(os.environ.get("LOCAL_RANK", "0"))
@@ -51,6 +53,7 @@ class Runtime:
             self.device = torch.device("cpu")
             if threads:
                 torch.set_num_threads(threads)
+        self.bf16 = self.device.type == "cuda" or cpu_bf16
         if self.world > 1 and not dist.is_initialized():
             dist.init_process_group("nccl" if self.device.type == "cuda" else "gloo")
 
@@ -59,8 +62,8 @@ class Runtime:
         return self.rank == 0
 
     def autocast(self):
-        """bf16 mixed precision on a GPU, plain float32 on a CPU."""
-        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda")
+        """bf16 mixed precision on a GPU (and on a CPU when asked for), else plain float32."""
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16)
 
     def wrap(self, model: torch.nn.Module) -> torch.nn.Module:
         model = model.to(self.device)
@@ -109,9 +112,26 @@ def save_checkpoint(path: Path, state: dict) -> None:
     tmp.replace(path)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(task: Task, runtime: Runtime, out: Path, train_cfg: dict, max_steps: int | None = None,
         max_minutes: float | None = None) -> int:
-    """Train until `max_steps` (or the config's) or `max_minutes`; resume from `out/last.pt`. Returns the step."""
+    """Train until `max_steps` (or the config's) or `max_minutes`; resume from `out/last.pt`. Returns the step.
+
+    SIGTERM (`kill`) is handled like Ctrl-C: a checkpoint is saved before the process exits."""
+    if threading.current_thread() is not threading.main_thread():
+        return _run(task, runtime, out, train_cfg, max_steps, max_minutes)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _run(task, runtime, out, train_cfg, max_steps, max_minutes)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(task: Task, runtime: Runtime, out: Path, train_cfg: dict, max_steps: int | None,
+         max_minutes: float | None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     last = out / "last.pt"
     step = 0
@@ -139,7 +159,7 @@ def run(task: Task, runtime: Runtime, out: Path, train_cfg: dict, max_steps: int
         for batch in task.batches(epoch):
             try:
                 losses = task.train_step(batch, step)
-            except KeyboardInterrupt:  # Ctrl-C: keep what was learned since the last checkpoint
+            except KeyboardInterrupt:  # Ctrl-C or SIGTERM: keep what was learned since the last checkpoint
                 if runtime.main:
                     checkpoint()
                     print(f"\ninterrupted: checkpoint saved at step {step}; run the same command to resume")
