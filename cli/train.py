@@ -32,6 +32,24 @@ def prepare(
         typer.echo(f"  skipped: {reason}")
 
 
+@app.command()
+@friendly_errors
+def pack(
+    corpus: Path = typer.Argument(..., help="Manifest TSV (path, speaker, text) with audio beside it."),
+    out: Path = typer.Option(Path("pack"), "--out", help="Empty folder to fill with the subset."),
+    max_mb: float = typer.Option(30.0, "--max-mb", help="Audio size limit in MB."),
+    largest_share: float = typer.Option(0.35, "--largest-share", help="Share of the size the largest speaker may take."),
+) -> None:
+    """Copy a size-capped subset of a corpus, every speaker first, for a machine reached over a size-limited link.
+
+    Example: tts train pack ../shared/data/corpus/metadata.tsv --out pack --max-mb 30
+    """
+    from tts.train.pack import pack_subset
+
+    count, size = pack_subset(corpus, out, max_mb, largest_share)
+    typer.echo(f"{count} utterances ({size / 1e6:.1f} MB) copied to {out}; manifest {out / 'metadata.tsv'}")
+
+
 def _train(model: str, cache: Path, out: Path, config: Path | None, max_steps: int | None,
            max_minutes: float | None, threads: int | None, workers: int, init: Path | None,
            cpu_bf16: bool) -> None:

@@ -15,6 +15,7 @@ from tts.acoustic import AcousticConfig, AcousticModel
 from tts.data.cache import FeatureCache
 from tts.train.datasets import AcousticDataset
 from tts.train.loop import Runtime
+from tts.train.pack import pack_subset, select_rows
 from tts.train.run import export, prepare, train
 from tts.weights import WeightsError, export_weights, load_acoustic, load_vocoder
 
@@ -146,3 +147,23 @@ def test_init_from_an_older_model_adds_speaker_norms_but_rejects_foreign_layers(
     plain_config = write_config(tmp_path, {**TINY_ACOUSTIC, "speaker_norm": "false"}, "batch_size = 4\n")
     with pytest.raises(WeightsError, match="layers this model lacks"):
         train("acoustic", cache, tmp_path / "plain_run", plain_config, max_steps=2, threads=2, init=normed)
+
+
+def test_select_rows_lets_every_speaker_in_and_caps_the_largest():
+    rows = [{"speaker": "big"}] * 10 + [{"speaker": s} for s in "aabbbc"]
+    sizes = [10] * len(rows)
+    chosen = select_rows(rows, sizes, max_bytes=80, largest_share=0.375)
+    speakers = [rows[i]["speaker"] for i in chosen]
+    assert speakers.count("big") == 3  # 30 of the 80 bytes
+    assert {"a", "b", "c"} <= set(speakers) and len(chosen) == 8
+    assert chosen == sorted(chosen)
+
+
+def test_pack_copies_a_subset_that_prepare_reads(generated_corpus, tmp_path):
+    total = sum((generated_corpus.parent / f"utt{i}.wav").stat().st_size for i in range(8))
+    count, size = pack_subset(generated_corpus, tmp_path / "pack", max_mb=total / 2 / 1e6, largest_share=0.5)
+    assert 0 < count < 8 and size <= total / 2
+    kept, skipped = prepare("manifest", tmp_path / "pack" / "metadata.tsv", tmp_path / "cache", workers=1)
+    assert kept == count and not skipped
+    with pytest.raises(FileExistsError, match="not empty"):
+        pack_subset(generated_corpus, tmp_path / "pack", max_mb=1)
