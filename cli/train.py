@@ -50,6 +50,28 @@ def pack(
     typer.echo(f"{count} utterances ({size / 1e6:.1f} MB) copied to {out}; manifest {out / 'metadata.tsv'}")
 
 
+@app.command()
+@friendly_errors
+def gta(
+    cache: Path = typer.Option(Path("cache/corpus"), "--cache", help="Feature cache from `tts train prepare`."),
+    acoustic: Path = typer.Option(None, "--acoustic", help="Acoustic model file (default: the shipped one)."),
+    threads: int = typer.Option(None, "--threads", help="CPU threads."),
+) -> None:
+    """Add the acoustic model's teacher-forced mels to a cache, to fine-tune the vocoder on them.
+
+    Example: tts train gta --cache cache/corpus && tts train vocoder --config tts/train/configs/vocoder-gta.toml
+    """
+    import torch
+
+    from tts.train.gta import write_gta_mels
+    from tts.weights import ACOUSTIC_FILE
+
+    if threads:
+        torch.set_num_threads(threads)
+    count = write_gta_mels(cache, acoustic or ACOUSTIC_FILE)
+    typer.echo(f"teacher-forced mels of {count} utterances written to {cache}")
+
+
 def _train(model: str, cache: Path, out: Path, config: Path | None, max_steps: int | None,
            max_minutes: float | None, threads: int | None, workers: int, init: Path | None,
            cpu_bf16: bool) -> None:

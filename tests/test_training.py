@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import signal
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -14,6 +16,7 @@ from tests.conftest import TINY_ACOUSTIC, TINY_VOCODER
 from tts.acoustic import AcousticConfig, AcousticModel
 from tts.data.cache import FeatureCache
 from tts.train.datasets import AcousticDataset
+from tts.train.gta import write_gta_mels
 from tts.train.loop import Runtime
 from tts.train.pack import pack_subset, select_rows
 from tts.train.run import export, prepare, train
@@ -167,3 +170,32 @@ def test_pack_copies_a_subset_that_prepare_reads(generated_corpus, tmp_path):
     assert kept == count and not skipped
     with pytest.raises(FileExistsError, match="not empty"):
         pack_subset(generated_corpus, tmp_path / "pack", max_mb=1)
+
+
+def test_vocoder_fine_tunes_on_teacher_forced_mels(cache, tmp_path):
+    acoustic = tmp_path / "acoustic.pt"
+    export_weights(AcousticModel(AcousticConfig(**TINY_ACOUSTIC)), acoustic, {})
+    gta_cache = tmp_path / "cache"
+    shutil.copytree(cache, gta_cache)
+    config = write_config(tmp_path, TINY_VOCODER, "batch_size = 4\nsegment_samples = 4096\ngta_fraction = 1.0\n")
+    with pytest.raises(FileNotFoundError, match="tts train gta"):
+        train("vocoder", gta_cache, tmp_path / "run", config, max_steps=2, threads=2)
+    assert write_gta_mels(gta_cache, acoustic) == 8
+    features = FeatureCache.open(gta_cache)
+    assert features.gta_mels.shape == features.mels.shape
+    assert not np.allclose(features.gta_mel(0), features.mel(0))  # predicted, not copied
+    assert train("vocoder", gta_cache, tmp_path / "run", config, max_steps=2, threads=2) == 2
+
+
+def test_vocoder_crops_pair_each_waveform_with_its_own_mel_frames(cache):
+    from tts.audio import LogMelSpectrogram
+    from tts.train.datasets import SegmentDataset
+
+    features = FeatureCache.open(cache)
+    crops = SegmentDataset(features, list(range(len(features.records))), segment=4096, seed=0)
+    for k in range(4):
+        wav, mel = crops[k]
+        assert wav.shape == (4096,) and mel.shape == (80, 4096 // 256 + 1)
+        recomputed = LogMelSpectrogram()(wav[None])[0]
+        inner = slice(3, -3)  # edge frames see beyond the crop in the cache
+        assert (recomputed[:, inner] - mel[:, inner]).abs().mean() < 0.05

@@ -6,6 +6,7 @@ Layout of a cache folder:
   pitch.f16         F0 in Hz per frame (0 = unvoiced), float16 [total_frames]
   audio.i16         trimmed, loudness-normalised 16 kHz waveform, int16 [total_samples]
   speakers.f16      speaker embedding of each utterance, float16 [utterances, 256]
+  gta_mels.f16      (optional, `tts train gta`) the acoustic model's teacher-forced log-mels, laid out as mels.f16
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tts.audio.config import N_MELS, SAMPLE_RATE
 from tts.data.readers import Utterance
 from tts.encoder import EMBEDDING_DIM, SpeakerEncoder
 
+GTA_FILE = "gta_mels.f16"
 MIN_SECONDS = 0.5
 MAX_SECONDS = 15.0
 
@@ -97,6 +99,7 @@ class FeatureCache:
     pitch: np.ndarray
     audio: np.ndarray
     speakers: np.ndarray
+    gta_mels: np.ndarray | None = None
 
     @classmethod
     def open(cls, folder: Path) -> "FeatureCache":
@@ -106,13 +109,23 @@ class FeatureCache:
             raise FileNotFoundError(f"no feature cache at {folder}: run `tts train prepare` first")
         records = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines()]
         mels = np.memmap(folder / "mels.f16", dtype=np.float16, mode="r").reshape(-1, N_MELS)
+        gta = folder / GTA_FILE
+        gta_mels = np.memmap(gta, dtype=np.float16, mode="r").reshape(-1, N_MELS) if gta.is_file() else None
         return cls(records, mels, np.memmap(folder / "pitch.f16", dtype=np.float16, mode="r"),
                    np.memmap(folder / "audio.i16", dtype=np.int16, mode="r"),
-                   np.memmap(folder / "speakers.f16", dtype=np.float16, mode="r").reshape(-1, EMBEDDING_DIM))
+                   np.memmap(folder / "speakers.f16", dtype=np.float16, mode="r").reshape(-1, EMBEDDING_DIM),
+                   gta_mels)
 
     def mel(self, i: int) -> np.ndarray:
         r = self.records[i]
         return self.mels[r["frame_start"] : r["frame_start"] + r["n_frames"]]
+
+    def gta_mel(self, i: int) -> np.ndarray:
+        """The acoustic model's teacher-forced mel of utterance `i` (frames aligned with `mel(i)`)."""
+        if self.gta_mels is None:
+            raise FileNotFoundError(f"this cache has no {GTA_FILE}: run `tts train gta` first")
+        r = self.records[i]
+        return self.gta_mels[r["frame_start"] : r["frame_start"] + r["n_frames"]]
 
     def f0(self, i: int) -> np.ndarray:
         r = self.records[i]

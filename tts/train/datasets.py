@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from tts.acoustic.alignment import beta_binomial_prior
+from tts.audio.config import HOP_LENGTH
 from tts.data.cache import FeatureCache
 from tts.text import TextFrontend
 from tts.text.symbols import to_ids
@@ -97,17 +98,30 @@ class BucketBatchSampler(torch.utils.data.Sampler):
 
 
 class SegmentDataset(torch.utils.data.Dataset):
-    """Random fixed-length waveform crops for vocoder training (a new crop each visit)."""
+    """Random fixed-length crops for vocoder training (a new crop each visit): (waveform, log-mel) pairs.
 
-    def __init__(self, cache: FeatureCache, indices: list[int], segment: int, seed: int) -> None:
-        self.cache, self.segment = cache, segment
+    Crops start on a frame boundary so that the mel frames come from the cache: the real ones, or with
+    probability `gta_fraction` the acoustic model's teacher-forced ones (`tts train gta`)."""
+
+    def __init__(self, cache: FeatureCache, indices: list[int], segment: int, seed: int,
+                 gta_fraction: float = 0.0) -> None:
+        if segment % HOP_LENGTH:
+            raise ValueError(f"segment_samples must be a multiple of {HOP_LENGTH}")
+        if gta_fraction > 0 and cache.gta_mels is None:
+            raise FileNotFoundError("gta_fraction > 0 needs the cache's GTA mels: run `tts train gta` first")
+        self.cache, self.segment, self.gta_fraction = cache, segment, gta_fraction
         self.indices = [i for i in indices if cache.records[i]["n_samples"] >= segment]
         self.rng = np.random.default_rng(seed)
 
     def __len__(self) -> int:
         return len(self.indices)
 
-    def __getitem__(self, k: int) -> torch.Tensor:
-        wav = self.cache.wav(self.indices[k])
-        start = int(self.rng.integers(0, len(wav) - self.segment + 1))
-        return torch.from_numpy(wav[start : start + self.segment].astype(np.float32) / 32768.0)
+    def __getitem__(self, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+        i = self.indices[k]
+        wav = self.cache.wav(i)
+        frame = int(self.rng.integers(0, (len(wav) - self.segment) // HOP_LENGTH + 1))
+        start = frame * HOP_LENGTH
+        mels = self.cache.gta_mel(i) if self.rng.random() < self.gta_fraction else self.cache.mel(i)
+        mel = mels[frame : frame + self.segment // HOP_LENGTH + 1]
+        return (torch.from_numpy(wav[start : start + self.segment].astype(np.float32) / 32768.0),
+                torch.from_numpy(mel.astype(np.float32)).T)

@@ -40,7 +40,8 @@ class VocoderTask:
         self.opt_d = torch.optim.AdamW(self.discriminators.parameters(), lr=lr, betas=(0.8, 0.9))
         train_idx, self.val_idx = split_indices(len(self.cache.records), self.cfg["validation_fraction"],
                                                 self.cfg["seed"])
-        self.train_set = SegmentDataset(self.cache, train_idx, self.cfg["segment_samples"], self.cfg["seed"])
+        self.train_set = SegmentDataset(self.cache, train_idx, self.cfg["segment_samples"], self.cfg["seed"],
+                                        self.cfg.get("gta_fraction", 0.0))
         sampler = torch.utils.data.RandomSampler(self.train_set)
         if runtime.world > 1:
             sampler = torch.utils.data.DistributedSampler(self.train_set, runtime.world, runtime.rank)
@@ -53,15 +54,16 @@ class VocoderTask:
             self.sampler.set_epoch(epoch)
         return self.loader
 
-    def train_step(self, wav: torch.Tensor, step: int) -> dict[str, float]:
-        wav = wav.to(self.runtime.device)
+    def train_step(self, batch: tuple[torch.Tensor, torch.Tensor], step: int) -> dict[str, float]:
+        """`batch`: waveform crops and the mel frames to vocode them from (real or teacher-forced)."""
+        wav, mel_in = (t.to(self.runtime.device) for t in batch)
         gan = step >= self.cfg["gan_start"]
         self.generator.train()
-        with torch.no_grad():
-            mel = self.mel(wav)
         with self.runtime.autocast():
-            fake = self.generator(mel)
+            fake = self.generator(mel_in)
         real = wav[:, : fake.shape[1]]
+        with torch.no_grad():
+            mel = self.mel(real)
         losses: dict[str, torch.Tensor] = {}
         if gan:  # one discriminator pass over real and generated audio together
             with self.runtime.autocast():
