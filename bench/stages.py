@@ -1,0 +1,91 @@
+"""Where quality is lost: real held-out speech, the vocoder alone (copy-synthesis of its real mel) and the whole
+pipeline (the same text in the voice cloned from the speaker's other clips), scored alike.
+
+Usage: python -m bench.stages [--refs DIR] [--acoustic A.pt --vocoder V.pt] [--out bench/STAGES.md]
+(needs the eval extra: pip install '.[eval]'). For each speaker folder of the dev refs (with refs.tsv beside it
+for the texts), the first 3 clips are enrolled and the other clips held out. A vocoder that loses little
+against real speech and a pipeline that loses much point at the acoustic model, and the other way round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from bench.speed import DEV_REFS
+from tts.audio import LogMelSpectrogram, load_audio
+from tts.encoder import SpeakerEncoder
+from tts.eval.dnsmos import DnsMos
+from tts.eval.runner import ENROL_CLIPS, cpu_name, model_info, speaker_folders
+from tts.synthesizer import Synthesizer
+from tts.weights import ACOUSTIC_FILE, VOCODER_FILE
+
+STAGES = ("real", "vocoder", "pipeline")
+
+
+def transcripts(refs: Path) -> dict[str, str]:
+    """Clip file name -> text, from refs.tsv beside the refs folder."""
+    with open(refs.parent / "refs.tsv", encoding="utf-8", newline="") as handle:
+        return {Path(row["path"]).name: row["text"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
+@torch.inference_mode()
+def measure(refs: Path, acoustic: Path, vocoder: Path, threads: int) -> dict[str, dict[str, list[float]]]:
+    """Per stage: DNSMOS OVRL / SIG of each held-out clip and its speaker similarity to the enrolled voice."""
+    synth = Synthesizer(acoustic, vocoder, threads=threads)
+    encoder, mos, to_mel = SpeakerEncoder(), DnsMos(threads), LogMelSpectrogram()
+    texts = transcripts(refs)
+    scores: dict[str, dict[str, list[float]]] = {s: {"ovrl": [], "sig": [], "similarity": []} for s in STAGES}
+    for _, clips in speaker_folders(refs):
+        enrol, heldout = clips[:ENROL_CLIPS], clips[ENROL_CLIPS:]
+        voice = encoder.embed_many([load_audio(p) for p in enrol])
+        for clip in heldout:
+            wav = load_audio(clip)
+            outputs = {"real": wav, "vocoder": synth.vocoder(to_mel(torch.from_numpy(wav)[None]))[0].numpy(),
+                       "pipeline": synth.synthesize(texts[clip.name], voice=voice)}
+            for stage, audio in outputs.items():
+                quality = mos.score(audio)
+                scores[stage]["ovrl"].append(quality["ovrl"])
+                scores[stage]["sig"].append(quality["sig"])
+                scores[stage]["similarity"].append(float(encoder.embed(audio) @ voice))
+    return scores
+
+
+def table(scores: dict[str, dict[str, list[float]]]) -> str:
+    lines = ["| stage | DNSMOS OVRL | DNSMOS SIG | similarity to the enrolled voice |", "|---|---:|---:|---:|"]
+    for stage in STAGES:
+        s = scores[stage]
+        lines.append(f"| {stage} | {np.nanmean(s['ovrl']):.2f} | {np.nanmean(s['sig']):.2f} | "
+                     f"{np.mean(s['similarity']):.3f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--refs", type=Path, default=DEV_REFS)
+    parser.add_argument("--acoustic", type=Path, default=ACOUSTIC_FILE)
+    parser.add_argument("--vocoder", type=Path, default=VOCODER_FILE)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("STAGES.md"))
+    args = parser.parse_args()
+    scores = measure(args.refs, args.acoustic, args.vocoder, args.threads)
+    n = len(scores["real"]["ovrl"])
+    models = {k: model_info(p) for k, p in (("acoustic", args.acoustic), ("vocoder", args.vocoder))}
+    steps = ", ".join(f"{k} step {v['meta'].get('steps', '?')}" for k, v in models.items())
+    body = (f"# Quality by pipeline stage\n\n`python -m bench.stages` on {date.today()}, {cpu_name()}; "
+            f"{n} held-out clips of the speakers in `{args.refs.name}/` ({steps}). "
+            f"*real*: the clips; *vocoder*: each clip's mel through the vocoder; *pipeline*: the clip's text in the "
+            f"voice enrolled from the speaker's first {ENROL_CLIPS} clips.\n\n{table(scores)}\n")
+    print(body)
+    part = args.out.with_suffix(".part")
+    part.write_text(body)
+    part.replace(args.out)
+
+
+if __name__ == "__main__":
+    main()
