@@ -1,7 +1,8 @@
 """The benchmark suite: `python -m bench.run [--acoustic A.pt --vocoder V.pt]` writes bench/RESULTS.md.
 
 Measures, each in a fresh process: end-to-end and per-stage real-time factor at 1 and 2 threads on a fixed
-paragraph, time to first audio, load time, peak memory (bench/speed.py); speaker-enrollment time for 30 s of
+paragraph, time to first audio, load time, peak memory (bench/speed.py); wall time and peak memory of `tts say`
+on a 1,000-word text; speaker-enrollment time for 30 s of
 reference audio; and, when the Piper reference is installed (pip install '.[piper]'), Piper joe (medium) on the
 same paragraph with the ratio ours / Piper; batch throughput with 1 and 2 workers (bench/batch.py).
 """
@@ -32,6 +33,7 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None) -> lis
     load_before = os.getloadavg()[0]
     ours = speed_rows(THREADS, acoustic, vocoder)
     enroll = [in_child("enroll", str(t)) for t in THREADS]
+    long_say = in_child("long", str(THREADS[-1]))
     piper = [in_child("piper", str(t)) for t in THREADS] if piper_installed() else []
     load_after = os.getloadavg()[0]
 
@@ -57,6 +59,16 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None) -> lis
         "",
         "RTF = processing time / audio duration (lower is faster). First audio = time from text to the first "
         "chunk's waveform. Peak RSS = the whole process (Python, torch, models).",
+        "",
+        "## Long text",
+        "",
+        "| threads | words | audio s | wall s (whole command) | peak RSS MB |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {long_say['threads']} | {long_say['words']} | {long_say['audio_s']:.1f} | {long_say['wall_s']:.1f} | "
+        f"{long_say['peak_rss_mb']:.0f} |",
+        "",
+        "`tts say TEXT -o long.wav` in its own process, TEXT the paragraph repeated to 1,000 words: chunks are "
+        "synthesised and written one by one, so memory does not grow with the text.",
         "",
         "## Speaker enrollment",
         "",

@@ -141,7 +141,34 @@ def measure_piper(threads: int) -> dict:
     return best
 
 
-CHILD_JOBS = {"synth": measure, "enroll": measure_enrollment, "piper": measure_piper}
+LONG_WORDS = 1000
+
+
+def long_text(words: int = LONG_WORDS) -> str:
+    """The paragraph repeated and cut to `words` words."""
+    base = PARAGRAPH.split()
+    return " ".join(base[i % len(base)] for i in range(words))
+
+
+def measure_long_say(threads: int) -> dict:
+    """Runs in a child process: `tts say` of a 1,000-word text to a WAV file in its own process; its wall time
+    and peak memory (this process has no other child, so RUSAGE_CHILDREN is that of `tts say`)."""
+    import tempfile
+
+    import soundfile as sf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "long.wav"
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "cli", "say", long_text(), "-o", str(out), "--threads", str(threads)],
+                       check=True, capture_output=True)
+        wall = time.perf_counter() - t0
+        audio_s = sf.info(str(out)).duration
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"threads": threads, "words": LONG_WORDS, "audio_s": audio_s, "wall_s": wall, "peak_rss_mb": peak}
+
+
+CHILD_JOBS = {"synth": measure, "enroll": measure_enrollment, "piper": measure_piper, "long": measure_long_say}
 
 
 def in_child(job: str, *args: str) -> dict:
