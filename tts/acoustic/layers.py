@@ -19,18 +19,22 @@ def sinusoidal_positions(length: int, dim: int, device: torch.device) -> torch.T
 
 
 class ConditionalLayerNorm(nn.LayerNorm):
-    """LayerNorm whose scale and shift also depend on a condition vector (the speaker), as in AdaSpeech.
+    """LayerNorm whose scale and shift also depend on a condition vector (the speaker), as in AdaSpeech;
+    with `cond_dim` 0 a plain LayerNorm (same parameters, so weights of either kind load into the other's base).
 
     The condition's projection starts at zero, so a fresh one behaves exactly like the plain LayerNorm."""
 
-    def __init__(self, dim: int, cond_dim: int) -> None:
+    def __init__(self, dim: int, cond_dim: int = 0) -> None:
         super().__init__(dim)
-        self.cond = nn.Linear(cond_dim, 2 * dim)
-        nn.init.zeros_(self.cond.weight)
-        nn.init.zeros_(self.cond.bias)
+        self.cond = nn.Linear(cond_dim, 2 * dim) if cond_dim else None
+        if self.cond is not None:
+            nn.init.zeros_(self.cond.weight)
+            nn.init.zeros_(self.cond.bias)
 
-    def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        """x [B, T, D], cond [B, C]."""
+    def forward(self, x: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        """x [B, T, D], cond [B, C] (ignored without a condition projection)."""
+        if self.cond is None:
+            return super().forward(x)
         scale, shift = self.cond(cond).unsqueeze(1).chunk(2, dim=-1)
         return super().forward(x) * (1 + scale) + shift
 
@@ -43,23 +47,20 @@ class TransformerBlock(nn.Module):
     def __init__(self, dim: int, heads: int, ff_dim: int, kernel: int, dropout: float, cond_dim: int = 0) -> None:
         super().__init__()
         self.attn = nn.MultiheadAttention(dim, heads, dropout=dropout, batch_first=True)
-        self.norm1 = ConditionalLayerNorm(dim, cond_dim) if cond_dim else nn.LayerNorm(dim)
+        self.norm1 = ConditionalLayerNorm(dim, cond_dim)
         self.conv1 = nn.Conv1d(dim, ff_dim, kernel, padding=kernel // 2)
         self.conv2 = nn.Conv1d(ff_dim, dim, 1)
-        self.norm2 = ConditionalLayerNorm(dim, cond_dim) if cond_dim else nn.LayerNorm(dim)
+        self.norm2 = ConditionalLayerNorm(dim, cond_dim)
         self.dropout = nn.Dropout(dropout)
-
-    def _norm(self, norm: nn.Module, x: torch.Tensor, cond: torch.Tensor | None) -> torch.Tensor:
-        return norm(x, cond) if isinstance(norm, ConditionalLayerNorm) else norm(x)
 
     def forward(self, x: torch.Tensor, pad_mask: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
         """x [B, T, D]; pad_mask [B, T] True at padding; cond [B, C] for conditional norms."""
         attn, _ = self.attn(x, x, x, key_padding_mask=pad_mask, need_weights=False)
-        x = self._norm(self.norm1, x + self.dropout(attn), cond)
+        x = self.norm1(x + self.dropout(attn), cond)
         keep = (~pad_mask).unsqueeze(1).to(x.dtype)
         h = torch.relu(self.conv1(x.transpose(1, 2) * keep))
         h = self.conv2(h * keep).transpose(1, 2)
-        return self._norm(self.norm2, x + self.dropout(h), cond) * keep.transpose(1, 2)
+        return self.norm2(x + self.dropout(h), cond) * keep.transpose(1, 2)
 
 
 class TransformerStack(nn.Module):
