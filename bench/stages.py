@@ -21,9 +21,9 @@ from bench.speed import DEV_REFS
 from tts.audio import LogMelSpectrogram, load_audio
 from tts.encoder import SpeakerEncoder
 from tts.eval.dnsmos import DnsMos
-from tts.eval.runner import ENROL_CLIPS, cpu_name, model_info, speaker_folders
+from tts.eval.runner import ENROL_CLIPS, cpu_name, speaker_folders
 from tts.synthesizer import Synthesizer
-from tts.weights import ACOUSTIC_FILE, VOCODER_FILE
+from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, model_meta
 
 STAGES = ("real", "vocoder", "pipeline")
 
@@ -75,8 +75,8 @@ def main() -> None:
     args = parser.parse_args()
     scores = measure(args.refs, args.acoustic, args.vocoder, args.threads)
     n = len(scores["real"]["ovrl"])
-    models = {k: model_info(p) for k, p in (("acoustic", args.acoustic), ("vocoder", args.vocoder))}
-    steps = ", ".join(f"{k} step {v['meta'].get('steps', '?')}" for k, v in models.items())
+    steps = ", ".join(f"{kind} step {model_meta(path).get('steps', '?')}"
+                      for kind, path in (("acoustic", args.acoustic), ("vocoder", args.vocoder)))
     body = (f"# Quality by pipeline stage\n\n`python -m bench.stages` on {date.today()}, {cpu_name()}; "
             f"{n} held-out clips of the speakers in `{args.refs.name}/` ({steps}). "
             f"*real*: the clips; *vocoder*: each clip's mel through the vocoder; *pipeline*: the clip's text in the "
