@@ -55,7 +55,7 @@ def synthesise(texts: list[str], threads: int) -> tuple[list[np.ndarray], list[n
     from tts.synthesizer import Synthesizer
 
     synth = Synthesizer(threads=threads)
-    speaker = synth.speaker_vector(None)
+    speaker = synth.prepare(None)
     marked, plain = [], []
     start = time.perf_counter()
     for text in texts:

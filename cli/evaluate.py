@@ -47,6 +47,9 @@ def evaluate(
     system: str = typer.Option("ours", "--system", help="ours, or piper for the Piper joe reference system."),
     acoustic: Path = typer.Option(None, "--acoustic", help="Acoustic model file (default: the shipped one)."),
     vocoder: Path = typer.Option(None, "--vocoder", help="Vocoder file (default: the shipped one)."),
+    adapt: bool = typer.Option(True, "--adapt/--no-adapt", help="Cloned and enrolled voices with their pitch and "
+                               "spectrum matched to the clips, as tts enroll makes them (--no-adapt: the speaker "
+                               "embedding alone)."),
     compare: tuple[Path, Path] = typer.Option(None, "--compare", metavar="A.json B.json",
                                               show_default=False, help="Compare two result files instead of running."),
 ) -> None:
@@ -63,7 +66,7 @@ def evaluate(
 
     options = EvalOptions(sentences_file=sentences or DEFAULT_SENTENCES, voice=voice, clone_from=list(clone_from or []),
                           target_clips=list(target_clips or []), refs_dir=refs_dir, limit=limit, speakers=speakers,
-                          threads=threads, save_audio=save_audio, system=system, acoustic=acoustic, vocoder=vocoder)
+                          threads=threads, save_audio=save_audio, system=system, acoustic=acoustic, vocoder=vocoder, adapt=adapt)
     try:
         result = run(options)
     except MissingExtraError as exc:

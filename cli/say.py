@@ -50,15 +50,14 @@ def load_voice(name: str | None, voices_dir: Path | None):
     return VoiceLibrary(voices_dir).get(name)
 
 
-def reference_voice(clips: list[Path]) -> np.ndarray:
-    """Zero-shot: the speaker embedding of `clips`, computed now and not saved."""
+def reference_voice(clips: list[Path]):
+    """Zero-shot: a voice profile made from `clips` now and not saved."""
     from tts.encoder.enroll import analyse_clips
 
     enrollment = analyse_clips(clips)
     for warning in enrollment.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    enrollment.require_enough_speech()
-    return enrollment.embedding
+    return enrollment.profile("reference")
 
 
 @friendly_errors

@@ -60,7 +60,9 @@ def show(name: str = typer.Argument(..., help="Voice name."), voices_dir: Path =
     ]
     lines += [("", f"{c['sha256'][:16]}...  {c['seconds']:.1f} s") for c in profile.clips]
     lines += consent_lines(profile.consent)
-    lines += [("adaptation", "none" if profile.adaptation is None else ", ".join(profile.adaptation))]
+    lines += [("adaptation", "none (speaker embedding only)"
+               if profile.adaptation is None else
+               f"pitch and spectrum matched to the clips (median F0 {profile.adaptation['f0_hz']:.0f} Hz)")]
     for key, value in lines:
         typer.echo(f"{key:<12} {value}")
 

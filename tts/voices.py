@@ -15,7 +15,12 @@ Profile format (one JSON file `<name>.json`, UTF-8):
                   "confirmed_at": ISO 8601 UTC time, "method": "flag" (--consent) or "prompt" (answered yes
                   at the terminal), "clips": [sha256 of each clip file given]}. It records what the user
                   declared; nothing here can verify it.
-  adaptation      null, room for per-voice model adaptation weights
+  adaptation      null (no adaptation: the embedding alone), or statistics of the reference clips that
+                  tts.adaptation uses to bring the synthetic voice's pitch and spectrum closer to them:
+                  {"method": "reference-statistics-v1", "f0_hz": median F0 of the voiced frames,
+                  "mel_mean": 80 floats, "mel_std": 80 floats (per-band natural-log mel mean and standard
+                  deviation over the voiced frames, 16 kHz, the models' mel settings)}. They describe the audio,
+                  not a model, so they stay valid when the models change.
 
 Where profiles live:
   packaged  the repository's `voices/` folder, shipped with the package, read-only (`joe` is the default)
@@ -54,6 +59,8 @@ WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10
 ENV_VOICES_DIR = "TTS_VOICES_DIR"
 EXPORT_FORMAT = "tts-voice"
 EXPORT_VERSION = 1
+ADAPTATION_METHOD = "reference-statistics-v1"
+ADAPTATION_BANDS = 80  # the models' mel bands (tts.audio.config.N_MELS; not imported, to keep this module light)
 
 
 class VoiceError(Exception):
@@ -132,8 +139,7 @@ class VoiceProfile:
         if not isinstance(profile.clips, list) or not all(_valid_clip(c) for c in profile.clips):
             raise VoiceError(f"{source} is not a valid voice profile: 'clips' must be a list of "
                              "{sha256, seconds} records")
-        if profile.adaptation is not None and not isinstance(profile.adaptation, dict):
-            raise VoiceError(f"{source} is not a valid voice profile: 'adaptation' must be null or an object")
+        check_adaptation(profile.adaptation, source)
         if not _valid_consent(profile.consent):
             raise VoiceError(f"{source} is not a valid voice profile: 'consent' must be null or an object with a "
                              "'statement'")
@@ -158,6 +164,32 @@ def check_embedding(embedding: object, source: str) -> np.ndarray:
     if abs(norm - 1) > 1e-3:
         raise VoiceError(f"{source} holds an invalid embedding: its length is {norm:.4f}, expected 1 (L2-normalised)")
     return vector.astype(np.float32)
+
+
+def check_adaptation(record: object, source: str) -> None:
+    """VoiceError unless `record` is null or a well-formed reference-statistics record (see the format above)."""
+    if record is None:
+        return
+    problem = None
+    if not isinstance(record, dict) or record.get("method") != ADAPTATION_METHOD:
+        problem = f"'adaptation' must be null or a '{ADAPTATION_METHOD}' record"
+    elif set(record) != {"method", "f0_hz", "mel_mean", "mel_std"}:
+        problem = "'adaptation' must have exactly the fields method, f0_hz, mel_mean, mel_std"
+    elif not _finite_number(record["f0_hz"]) or not 40.0 <= record["f0_hz"] <= 1000.0:
+        problem = "'adaptation.f0_hz' must be a frequency between 40 and 1000 Hz"
+    else:
+        for key in ("mel_mean", "mel_std"):
+            values = record[key]
+            if not isinstance(values, list) or len(values) != ADAPTATION_BANDS or not all(map(_finite_number, values)):
+                problem = f"'adaptation.{key}' must be {ADAPTATION_BANDS} finite numbers"
+            elif key == "mel_std" and min(values) <= 0:
+                problem = "'adaptation.mel_std' must be positive"
+    if problem:
+        raise VoiceError(f"{source} is not a valid voice profile: {problem}")
+
+
+def _finite_number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 CONSENT_METHODS = ("flag", "prompt")

@@ -137,10 +137,12 @@ class AcousticModel(nn.Module):
 
     @torch.inference_mode()
     def synthesize(self, ids: torch.Tensor, speaker: torch.Tensor, speed: float = 1.0,
-                   pitch_shift: float = 0.0) -> torch.Tensor:
+                   pitch_shift: float = 0.0, pitch_level: float | None = None) -> torch.Tensor:
         """One utterance: ids [Tt], speaker [256] -> log-mel [n_mels, frames].
 
-        speed > 1 speaks faster; pitch_shift is in semitones.
+        speed > 1 speaks faster; pitch_shift is in semitones. pitch_level, on the model's pitch scale, moves the
+        mean pitch of the voiced phonemes there (the intonation is kept), so every utterance of a voice sits at
+        the same height.
         """
         ids = ids.unsqueeze(0)
         speaker = speaker.unsqueeze(0)
@@ -150,7 +152,10 @@ class AcousticModel(nn.Module):
         durations = torch.where(torch.isin(ids, PHONE_IDS.to(ids.device)), durations.clamp(min=1), durations)
         pitch = self.pitch_predictor(hidden, pad)
         voiced = pitch.abs() > 0.05  # predictions near 0 stand for unvoiced phonemes
-        pitch = torch.where(voiced, pitch + pitch_shift * math.log(2) / 12 / LOG_F0_SCALE, pitch)
+        offset = pitch_shift * math.log(2) / 12 / LOG_F0_SCALE
+        if pitch_level is not None and voiced.any():
+            offset += pitch_level - float(pitch[voiced].mean())
+        pitch = torch.where(voiced, pitch + offset, pitch)
         mel, _ = self.decode(hidden, pitch, durations, speaker)
         return mel[0]
 

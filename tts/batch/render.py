@@ -27,10 +27,10 @@ from tts.audio import SAMPLE_RATE, AudioError, AudioFileWriter, load_audio, save
 from tts.audio.io import output_format, publish
 from tts.batch.script import Item, Script, ScriptError, parse_script
 from tts.encoder.enroll import sha256_file
-from tts.voices import VoiceError, load_voice
+from tts.voices import VoiceError, VoiceProfile, load_voice
 
 MANIFEST = "manifest.jsonl"
-HASH_VERSION = 1
+HASH_VERSION = 2
 # progress callback (event, payload): ("plan", (to_render, skipped)), ("done", Item) or ("error", ScriptError)
 Report = Callable[[str, object], None]
 
@@ -75,10 +75,11 @@ def models_identity(acoustic: Path, vocoder: Path, lexicon: Path | None) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def item_hash(item: Item, vector: np.ndarray, pitch: float, models: str, fmt: str) -> str:
+def item_hash(item: Item, voice: VoiceProfile, pitch: float, models: str, fmt: str) -> str:
     """sha256 of every input that shapes the audio of `item`."""
     payload = {"v": HASH_VERSION, "text": item.text, "voice": item.voice,
-               "embedding": hashlib.sha256(np.asarray(vector, np.float32).tobytes()).hexdigest(),
+               "embedding": hashlib.sha256(voice.vector.tobytes()).hexdigest(),
+               "adaptation": hashlib.sha256(json.dumps(voice.adaptation, sort_keys=True).encode()).hexdigest(),
                "speed": item.speed, "pitch": pitch, "models": models, "format": fmt}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -131,7 +132,7 @@ def remove_partial_files(outdir: Path) -> None:
 class Job:
     id: str
     text: str
-    vector: np.ndarray
+    voice: VoiceProfile
     speed: float
     pitch: float
     path: str
@@ -166,7 +167,7 @@ def render_job(job: Job) -> float:
     """Synthesise one utterance and write it atomically; its duration in seconds."""
     if _LOAD_ERROR is not None:
         raise WorkerError(_LOAD_ERROR)
-    wav = _SYNTH[1].synthesize(job.text, job.vector, job.speed, job.pitch)
+    wav = _SYNTH[1].synthesize(job.text, job.voice, job.speed, job.pitch)
     save_audio(job.path, wav)
     return len(wav) / SAMPLE_RATE
 
@@ -272,16 +273,16 @@ def render_batch(script: Script | str | Path, outdir: str | Path, *, fmt: str = 
 
     result = BatchResult(outdir, total=len(script.items) + len(script.errors))
     errors = list(script.errors)
-    vectors: dict[str, np.ndarray | VoiceError] = {}
+    voices: dict[str, VoiceProfile | VoiceError] = {}
     good: list[Item] = []
     for item in script.items:
-        if item.voice not in vectors:
+        if item.voice not in voices:
             try:
-                vectors[item.voice] = load_voice(item.voice).vector
+                voices[item.voice] = load_voice(item.voice)
             except VoiceError as exc:
-                vectors[item.voice] = exc
-        if isinstance(vectors[item.voice], VoiceError):
-            error = ScriptError(script.path, item.line_no, str(vectors[item.voice]))
+                voices[item.voice] = exc
+        if isinstance(voices[item.voice], VoiceError):
+            error = ScriptError(script.path, item.line_no, str(voices[item.voice]))
             if strict:
                 raise error
             errors.append(error)
@@ -301,14 +302,14 @@ def render_batch(script: Script | str | Path, outdir: str | Path, *, fmt: str = 
     jobs: list[Job] = []
     hashes: dict[str, str] = {}
     for item in good:
-        digest = hashes[item.id] = item_hash(item, vectors[item.voice], pitch, models, suffix)
+        digest = hashes[item.id] = item_hash(item, voices[item.voice], pitch, models, suffix)
         name = item.id + suffix
         old = previous.get(item.id)
         if old and old.get("hash") == digest and old.get("file") == name and (outdir / name).is_file():
             entries[item.id] = {**old, "line": item.line_no}
             result.skipped.append(item.id)
         else:
-            jobs.append(Job(item.id, item.text, vectors[item.voice], item.speed, pitch, str(outdir / name)))
+            jobs.append(Job(item.id, item.text, voices[item.voice], item.speed, pitch, str(outdir / name)))
     report("plan", (len(jobs), len(result.skipped)))
 
     def on_result(job: Job, outcome: float | BaseException) -> None:

@@ -1,7 +1,8 @@
 """Enrollment: reference clips -> one speaker embedding, with per-clip quality checks.
 
 Each clip is loaded (any common format and rate), measured (voiced seconds, noise, clipping), embedded on
-its own, and compared with the other clips; the voice is the normalised mean of the usable clips.
+its own, and compared with the other clips; the voice is the normalised mean of the usable clips, plus their
+pitch and spectrum statistics (tts.adaptation), which bring the synthetic voice closer to them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tts.adaptation import reference_stats
 from tts.audio import load_audio
 from tts.audio.config import SAMPLE_RATE
 from tts.audio.processing import frame_energy_db, speech_duration
@@ -52,6 +54,7 @@ class Enrollment:
     clips: list[ClipReport]
     embedding: np.ndarray | None  # normalised mean of the usable clips' embeddings
     notes: list[str] = field(default_factory=list)
+    adaptation: dict | None = None  # reference statistics of the usable clips (tts.adaptation)
 
     @property
     def speech_seconds(self) -> float:
@@ -74,7 +77,7 @@ class Enrollment:
         self.require_enough_speech()
         return VoiceProfile(
             name=name, description=description, consent=consent,
-            embedding=[round(float(x), 6) for x in self.embedding],
+            embedding=[round(float(x), 6) for x in self.embedding], adaptation=self.adaptation,
             clips=[{"sha256": c.sha256, "seconds": round(c.seconds, 2), "speech_seconds": round(c.speech_seconds, 2)}
                    for c in self.clips if c.used])
 
@@ -111,6 +114,7 @@ def analyse_clips(paths: list[Path | str], encoder=None) -> Enrollment:
 
         encoder = SpeakerEncoder()
     reports: list[ClipReport] = []
+    used_audio: list[np.ndarray] = []
     seen: dict[str, Path] = {}
     for raw in paths:
         path = Path(raw)
@@ -130,6 +134,7 @@ def analyse_clips(paths: list[Path | str], encoder=None) -> Enrollment:
         except ValueError:
             report.warnings.append("no speech found: left out")
             continue
+        used_audio.append(wav)
         if clipped > CLIP_FRACTION:
             report.warnings.append(f"clipping: {100 * clipped:.1f}% of samples at full scale; "
                                    "record at a lower input level")
@@ -157,4 +162,5 @@ def analyse_clips(paths: list[Path | str], encoder=None) -> Enrollment:
     if len(paths) == 1:
         notes.append(f"only one clip given: {RECOMMENDED_CLIPS} or more clips of different sentences "
                      "give a more faithful voice")
-    return Enrollment(reports, embedding, notes)
+    adaptation = reference_stats(used_audio) if used_audio else None
+    return Enrollment(reports, embedding, notes, adaptation)

@@ -7,7 +7,7 @@ Result schema (schema_version 1; see README.md beside this file):
   machine         {cpu, cores, threads, load_avg_1min, platform, python, torch}
   config          {mode ("voice" | "clone"), system ("ours" | "piper"), voice, clone_from, target_clips,
                    refs_dir, sentences_file, n_sentences, sentences_sha256 (of the sentences used),
-                   n_speakers, threads, asr, dnsmos,
+                   n_speakers, adapt (cloned/enrolled voices with tts.adaptation), threads, asr, dnsmos,
                    models: {acoustic|vocoder|piper: {file, size_mb, meta}}}
   metrics         {wer, cer, dnsmos_sig, dnsmos_bak, dnsmos_ovrl, dnsmos_p808, rtf, first_audio_s,
                    audio_s, similarity (null without target clips), and in clone mode (else null)
@@ -80,6 +80,7 @@ class EvalOptions:
     system: str = "ours"
     acoustic: Path | None = None
     vocoder: Path | None = None
+    adapt: bool = True  # cloned and enrolled voices with their pitch and spectrum matching (tts.adaptation)
     progress: bool = True
 
 
@@ -234,8 +235,23 @@ def _voice_stream(synth: Any, voice: Any) -> StreamFn:
     return lambda text: synth.stream(text, voice=voice)
 
 
+def enrolled_voice(clips: list[Path], encoder: Any, name: str, adapt: bool) -> tuple[Any, np.ndarray]:
+    """(the voice `tts enroll` would make from `clips` (without its minimum of speech), or its bare embedding
+    without `adapt`; the embedding)."""
+    from tts.encoder.enroll import analyse_clips
+    from tts.voices import VoiceProfile
+
+    enrollment = analyse_clips(clips, encoder)
+    if enrollment.embedding is None:
+        raise ValueError(f"no usable speech in {', '.join(str(p) for p in clips)}")
+    if not adapt:
+        return enrollment.embedding, enrollment.embedding
+    return VoiceProfile(name, enrollment.embedding.tolist(), adaptation=enrollment.adaptation), enrollment.embedding
+
+
 def evaluate_cloning(evaluator: Evaluator, synth: Any, encoder: Any, speakers: list[tuple[str, list[Path]]],
-                     sentences: list[str], baseline_embeddings: list[np.ndarray]) -> tuple[list[dict], dict[str, dict]]:
+                     sentences: list[str], baseline_embeddings: list[np.ndarray],
+                     adapt: bool) -> tuple[list[dict], dict[str, dict]]:
     """Clone each speaker from its first clips, score against the held-out rest; also the baseline's similarity."""
     from tts.audio import load_audio
 
@@ -244,7 +260,7 @@ def evaluate_cloning(evaluator: Evaluator, synth: Any, encoder: Any, speakers: l
     for speaker, clips in speakers:
         n_enrol = min(ENROL_CLIPS, len(clips) - 1)
         enrol, heldout = clips[:n_enrol], clips[n_enrol:]
-        voice = encoder.embed_many([load_audio(p) for p in enrol])
+        voice, embedding = enrolled_voice(enrol, encoder, speaker, adapt)
         target = encoder.embed_many([load_audio(p) for p in heldout])
         cloned, _ = evaluator.run_sentences(_voice_stream(synth, voice), sentences, f"clone:{speaker}",
                                             speaker=speaker, target=target)
@@ -253,7 +269,7 @@ def evaluate_cloning(evaluator: Evaluator, synth: Any, encoder: Any, speakers: l
             "enrol_clips": [p.name for p in enrol], "heldout_clips": [p.name for p in heldout],
             "similarity": summary["similarity"],
             "baseline_similarity": float(np.mean([e @ target for e in baseline_embeddings])),
-            "real_similarity": float(voice @ target),
+            "real_similarity": float(embedding @ target),
             "wer": summary["wer"], "cer": summary["cer"], "dnsmos_ovrl": summary["dnsmos_ovrl"],
         }
         items += cloned
@@ -291,17 +307,18 @@ def run(options: EvalOptions) -> dict:
         models["piper"] = model_info(piper.model_path)
     else:
         from tts.synthesizer import Synthesizer
-        from tts.voices import DEFAULT_VOICE
+        from tts.voices import DEFAULT_VOICE, load_voice
         from tts.weights import ACOUSTIC_FILE, VOCODER_FILE
 
         acoustic, vocoder = options.acoustic or ACOUSTIC_FILE, options.vocoder or VOCODER_FILE
         synth = Synthesizer(acoustic=acoustic, vocoder=vocoder, threads=threads)
         models = {"acoustic": model_info(acoustic), "vocoder": model_info(vocoder)}
         if options.clone_from:
-            voice: Any = encoder.embed_many([load_audio(p) for p in options.clone_from])
+            voice, _ = enrolled_voice(options.clone_from, encoder, "clone", options.adapt)
             label = "clone"
         else:
-            voice = synth.speaker_vector(options.voice).numpy()  # validates the name before any work
+            profile = load_voice(options.voice)  # validates the name before any work
+            voice = profile if options.adapt else profile.vector
             label = options.voice or DEFAULT_VOICE
         stream = _voice_stream(synth, voice)
 
@@ -313,7 +330,8 @@ def run(options: EvalOptions) -> dict:
     per_speaker: dict[str, dict] = {}
 
     if speakers:
-        cloned, per_speaker = evaluate_cloning(evaluator, synth, encoder, speakers, sentences, baseline_embeddings)
+        cloned, per_speaker = evaluate_cloning(evaluator, synth, encoder, speakers, sentences, baseline_embeddings,
+                                               options.adapt)
         baseline = metrics
         items += cloned
         metrics = summarize(cloned)
@@ -334,7 +352,7 @@ def run(options: EvalOptions) -> dict:
             "refs_dir": str(options.refs_dir) if options.refs_dir else None,
             "sentences_file": str(options.sentences_file), "n_sentences": len(sentences),
             "sentences_sha256": hashlib.sha256("\n".join(sentences).encode()).hexdigest(),
-            "n_speakers": len(speakers), "threads": threads, "asr": getattr(asr, "name", type(asr).__name__),
+            "n_speakers": len(speakers), "adapt": options.adapt, "threads": threads, "asr": getattr(asr, "name", type(asr).__name__),
             "dnsmos": "DNSMOS P.835 sig_bak_ovr + P.808 (speechmos ONNX models)", "models": models,
         },
         "metrics": metrics,
