@@ -72,12 +72,16 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None) -> lis
         "",
         "## Speaker enrollment",
         "",
-        "| threads | reference audio s | embed s (median of 5) | encoder load s | peak RSS MB |",
-        "|---:|---:|---:|---:|---:|",
-        *[f"| {e['threads']} | {e['audio_s']:.1f} | {e['embed_s']:.3f} | {e['load_s']:.2f} | {e['peak_rss_mb']:.0f} |"
-          for e in enroll],
+        "| threads | reference audio s | embed s | statistics s | calibration s (first use) | encoder load s | "
+        "peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        *[f"| {e['threads']} | {e['audio_s']:.1f} | {e['embed_s']:.3f} | {e['stats_s']:.3f} | {e['calibrate_s']:.2f} | "
+          f"{e['load_s']:.2f} | {e['peak_rss_mb']:.0f} |" for e in enroll],
         "",
-        "`SpeakerEncoder.embed` on 30 s of the dev reference clips (../shared/eval/dev/refs, sorted, concatenated).",
+        "`SpeakerEncoder.embed` and the reference statistics (tts.adaptation) of 30 s of the dev reference clips "
+        "(../shared/eval/dev/refs, sorted, concatenated), and the calibration of that voice for the loaded models "
+        "(six sentences rendered twice), which a process does the first time it uses an enrolled voice; medians "
+        "of 5. Peak RSS includes the synthesis models.",
         "",
         "## Reference system: Piper joe (medium)",
         "",

@@ -95,11 +95,14 @@ def enrollment_audio(seconds: float = ENROLL_SECONDS):
 
 
 def measure_enrollment(threads: int) -> dict:
-    """Runs in a child process: SpeakerEncoder load, then embed() of 30 s of speech, median of REPEATS."""
+    """Runs in a child process: SpeakerEncoder load, then embed() of 30 s of speech, the reference statistics
+    of the same audio, and the calibration a voice gets on first use (tts.adaptation); medians of REPEATS."""
     import torch
 
     torch.set_num_threads(threads)
+    from tts.adaptation import calibrate, reference_stats
     from tts.encoder.ge2e import SpeakerEncoder
+    from tts.synthesizer import PreparedVoice, Synthesizer
 
     wav = enrollment_audio()
     start = time.perf_counter()
@@ -111,7 +114,19 @@ def measure_enrollment(threads: int) -> dict:
         t0 = time.perf_counter()
         encoder.embed(wav)
         times.append(time.perf_counter() - t0)
+    stats_times, calibrate_times = [], []
+    synth = Synthesizer(threads=threads)
+    embedding = torch.from_numpy(encoder.embed(wav))
+    render = lambda text, calibration: synth._render_text(text, PreparedVoice(embedding, calibration))
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        stats = reference_stats([wav])
+        t1 = time.perf_counter()
+        calibrate(render, stats)
+        stats_times.append(t1 - t0)
+        calibrate_times.append(time.perf_counter() - t1)
     return {"threads": threads, "audio_s": len(wav) / 16000, "embed_s": statistics.median(times),
+            "stats_s": statistics.median(stats_times), "calibrate_s": statistics.median(calibrate_times),
             "load_s": load_s, "peak_rss_mb": _peak_rss_mb()}
 
 
