@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from tts.acoustic.model import LOG_F0_MEAN, LOG_F0_SCALE
-from tts.adaptation import Calibration, calibrate, measure, reference_stats
+from tts.adaptation import Calibration, calibrate, distinctive, measure, reference_stats
 from tts.audio.config import N_MELS
 from tts.voices import ADAPTATION_BANDS, VoiceError, VoiceProfile
 from tts.weights import ACOUSTIC_FILE, VOCODER_FILE
@@ -51,6 +51,15 @@ def test_profiles_keep_valid_statistics_and_refuse_malformed_ones(tmp_path):
     for record in bad:
         with pytest.raises(VoiceError, match="adaptation"):
             VoiceProfile.from_dict({**profile.to_dict(), "adaptation": record}, "test profile")
+
+
+def test_distinctive_embeddings_move_away_from_the_training_voices():
+    torch.manual_seed(0)
+    centre = torch.nn.functional.normalize(torch.randn(256), dim=0)
+    voice = torch.nn.functional.normalize(centre + 0.8 * torch.randn(256) / 16, dim=0)
+    moved = distinctive(voice, centre)
+    assert abs(float(moved.norm()) - 1) < 1e-5
+    assert float(moved @ centre) < float(voice @ centre) and float(moved @ voice) > 0.95
 
 
 def test_calibration_reaches_the_reference_pitch_through_a_model_that_does_not_follow_exactly():

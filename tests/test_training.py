@@ -64,6 +64,8 @@ def test_acoustic_model_learns_and_resumes(cache, tmp_path):
     train("acoustic", cache, tmp_path / "from_weights", config, max_steps=5, threads=2, init=weights)
     assert logged(tmp_path / "from_weights" / "log.csv", "mel")[0] < 0.8 * mel[0]
     model = load_acoustic(weights)
+    centre = FeatureCache.open(cache).population_mean()  # recorded for tts.adaptation
+    assert model.speaker_mean is not None and np.allclose(model.speaker_mean.numpy(), centre, atol=1e-5)
     ids = torch.tensor([1, 40, 50, 60, 3, 41, 51, 2])
     mel = model.synthesize(ids, torch.nn.functional.normalize(torch.randn(256), dim=0))
     assert mel.shape[0] == 80 and mel.shape[1] >= len(ids)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from tts.adaptation import Calibration, calibrate
+from tts.adaptation import Calibration, calibrate, distinctive
 from tts.audio.config import SAMPLE_RATE
 from tts.text import TextFrontend
 from tts.voices import VoiceProfile, load_voice
@@ -54,7 +54,7 @@ class Synthesizer:
     def prepare(self, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None) -> PreparedVoice:
         """A voice name, a profile or a bare embedding -> the voice the models take.
 
-        A profile with reference statistics is calibrated once per process (about half a second)."""
+        A profile with reference statistics is adapted (tts.adaptation) once per process (about half a second)."""
         if isinstance(voice, PreparedVoice):
             return voice
         if isinstance(voice, np.ndarray):
@@ -64,6 +64,8 @@ class Synthesizer:
         if key not in self._prepared:
             prepared = PreparedVoice(torch.from_numpy(profile.vector), Calibration.identity())
             if profile.adaptation is not None:
+                if self.acoustic.speaker_mean is not None:
+                    prepared.embedding = distinctive(prepared.embedding, self.acoustic.speaker_mean)
                 prepared.calibration = calibrate(lambda text, calibration: self._render_text(
                     text, PreparedVoice(prepared.embedding, calibration)), profile.adaptation)
             self._prepared[key] = prepared

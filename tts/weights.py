@@ -47,6 +47,8 @@ def load_acoustic(path: Path = ACOUSTIC_FILE) -> AcousticModel:
     missing, unexpected = model.load_state_dict({k: v.float() for k, v in data["state"].items()}, strict=False)
     if unexpected or any(not k.startswith(TRAINING_ONLY_PREFIXES) for k in missing):
         raise WeightsError(f"{path} does not match the acoustic model of this version; retrain or reinstall")
+    speaker_mean = data.get("meta", {}).get("speaker_mean")
+    model.speaker_mean = None if speaker_mean is None else torch.tensor(speaker_mean, dtype=torch.float32)
     return model.eval()
 
 

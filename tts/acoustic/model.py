@@ -92,6 +92,7 @@ class AcousticModel(nn.Module):
                                         c.speaker_dim if c.speaker_norm else 0)
         self.mel_out = nn.Linear(c.dim, c.n_mels)
         self.aligner = Aligner(c.dim, c.n_mels)
+        self.speaker_mean: torch.Tensor | None = None  # centre of the training voices (from the weights file)
 
     def encode(self, ids: torch.Tensor, text_lens: torch.Tensor, speaker: torch.Tensor):
         """Phoneme ids [B, Tt] -> (embeddings, encoder states [B, Tt, D], pad mask)."""

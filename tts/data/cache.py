@@ -135,6 +135,15 @@ class FeatureCache:
         r = self.records[i]
         return self.audio[r["sample_start"] : r["sample_start"] + r["n_samples"]]
 
+    def population_mean(self) -> np.ndarray:
+        """Normalised mean of the speakers' mean embeddings, each speaker counted once: the centre of the
+        training voices (tts.adaptation moves an enrolled voice further from it)."""
+        rows: dict[str, list[int]] = {}
+        for i, r in enumerate(self.records):
+            rows.setdefault(r["speaker"], []).append(i)
+        mean = np.mean([self.speakers[idx].astype(np.float32).mean(axis=0) for idx in rows.values()], axis=0)
+        return mean / np.linalg.norm(mean)
+
     def speaker_mean(self, speaker: str) -> np.ndarray:
         """Normalised mean embedding over all utterances of `speaker`."""
         rows = [i for i, r in enumerate(self.records) if r["speaker"] == speaker]

@@ -106,7 +106,8 @@ class AcousticTask:
 
     def state_dict(self) -> dict:
         return {"model": self.raw_model.state_dict(), "config": self.raw_model.export_config(),
-                "optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict()}
+                "optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
+                "speaker_mean": self.cache.population_mean().tolist()}
 
     def load_state_dict(self, state: dict) -> None:
         self.raw_model.load_state_dict(state["model"])

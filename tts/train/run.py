@@ -57,5 +57,7 @@ def export(model: str, checkpoint: Path, out: Path) -> dict:
         net = Vocoder(VocoderConfig(**task_state["config"]))
         net.load_state_dict(task_state["generator"])
     meta = {"steps": state["step"], "checkpoint": checkpoint.name}
+    if "speaker_mean" in task_state:  # acoustic checkpoints: the centre of the training voices
+        meta["speaker_mean"] = [round(float(x), 6) for x in task_state["speaker_mean"]]
     export_weights(net, out, meta)
     return meta
