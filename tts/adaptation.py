@@ -2,7 +2,7 @@
 
 The speaker embedding alone gets the models only part of the way to an unseen voice. Enrollment therefore
 also keeps a few statistics of the reference clips (`reference_stats`, stored in the profile's `adaptation`
-field): their median F0 and the mean and spread of each mel band over voiced frames. Before a voice is first
+field): their median F0 and the mean and spread of each mel band over the speech frames. Before a voice is first
 used, `calibrate` renders a few fixed sentences in it, measures the same statistics on the result with the same
 analysis, and derives a `Calibration`: a pitch level (each utterance's mean pitch is moved there, which also keeps
 a voice from changing register between sentences) and a per-band affine map of the log-mel spectrogram, applied
@@ -32,7 +32,7 @@ from tts.audio.config import LOG_MEL_FLOOR, N_MELS
 from tts.audio.features import LogMelSpectrogram, estimate_pitch
 from tts.voices import ADAPTATION_METHOD
 
-VOICED_RANGE = 4.0  # a frame counts as speech if its loudest band is within this (natural log) of the clip's peak
+SPEECH_RANGE = 4.0  # a frame counts as speech if its loudest band is within this (natural log) of the clip's peak
 SILENCE_MARGIN = 3.0  # ... and this far above the log-mel floor
 MIN_VOICED_FRAMES = 60  # ~1 s of voiced frames needed for the statistics
 MIN_STD = 1e-3
@@ -57,7 +57,7 @@ def _speech_frames(wav: np.ndarray) -> tuple[torch.Tensor, np.ndarray]:
     their F0 in Hz with 0 where unvoiced)."""
     mel = _LOG_MEL(torch.from_numpy(np.asarray(wav, np.float32))[None])[0]
     peak = mel.max(0).values
-    keep = (peak > peak.max() - VOICED_RANGE) & (peak > math.log(LOG_MEL_FLOOR) + SILENCE_MARGIN)
+    keep = (peak > peak.max() - SPEECH_RANGE) & (peak > math.log(LOG_MEL_FLOOR) + SILENCE_MARGIN)
     f0 = estimate_pitch(np.asarray(wav, np.float32))[: mel.shape[1]]
     return mel[:, keep], f0[keep.numpy()[: len(f0)]]
 

@@ -19,7 +19,7 @@ Profile format (one JSON file `<name>.json`, UTF-8):
                   tts.adaptation uses to bring the synthetic voice's pitch and spectrum closer to them:
                   {"method": "reference-statistics-v1", "f0_hz": median F0 of the voiced frames,
                   "mel_mean": 80 floats, "mel_std": 80 floats (per-band natural-log mel mean and standard
-                  deviation over the voiced frames, 16 kHz, the models' mel settings)}. They describe the audio,
+                  deviation over the speech frames, 16 kHz, the models' mel settings)}. They describe the audio,
                   not a model, so they stay valid when the models change.
 
 Where profiles live:
