@@ -41,7 +41,7 @@ def measure(threads: int, acoustic: str | None = None, vocoder: str | None = Non
     start = time.perf_counter()
     synth = Synthesizer(threads=threads, **weights)
     load_s = time.perf_counter() - start
-    speaker = synth.prepare(None)
+    speaker = synth.prepare(None).embedding
     synth.synthesize("Warm up.")
     best: dict | None = None
     for _ in range(REPEATS):
