@@ -1,5 +1,6 @@
 """Where quality is lost: real held-out speech, the vocoder alone (copy-synthesis of its real mel) and the whole
-pipeline (the same text in the voice cloned from the speaker's other clips), scored alike.
+pipeline (the same text in the voice cloned from the speaker's other clips: its embedding alone, and adapted as
+tts enroll's profiles are), scored alike.
 
 Usage: python -m bench.stages [--refs DIR] [--acoustic A.pt --vocoder V.pt] [--out bench/STAGES.md]
 (needs the eval extra: pip install '.[eval]'). For each speaker folder of the dev refs (with refs.tsv beside it
@@ -21,11 +22,11 @@ from bench.speed import DEV_REFS
 from tts.audio import LogMelSpectrogram, load_audio
 from tts.encoder import SpeakerEncoder
 from tts.eval.dnsmos import DnsMos
-from tts.eval.runner import ENROL_CLIPS, cpu_name, speaker_folders
+from tts.eval.runner import ENROL_CLIPS, cpu_name, enrolled_voice, speaker_folders
 from tts.synthesizer import Synthesizer
 from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, model_meta
 
-STAGES = ("real", "vocoder", "pipeline")
+STAGES = ("real", "vocoder", "pipeline", "adapted")
 
 
 def transcripts(refs: Path) -> dict[str, str]:
@@ -44,10 +45,12 @@ def measure(refs: Path, acoustic: Path, vocoder: Path, threads: int) -> dict[str
     for _, clips in speaker_folders(refs):
         enrol, heldout = clips[:ENROL_CLIPS], clips[ENROL_CLIPS:]
         voice = encoder.embed_many([load_audio(p) for p in enrol])
+        profile, _ = enrolled_voice(enrol, encoder, "reference", adapt=True)
         for clip in heldout:
             wav = load_audio(clip)
             outputs = {"real": wav, "vocoder": synth.vocoder(to_mel(torch.from_numpy(wav)[None]))[0].numpy(),
-                       "pipeline": synth.synthesize(texts[clip.name], voice=voice)}
+                       "pipeline": synth.synthesize(texts[clip.name], voice=voice),
+                       "adapted": synth.synthesize(texts[clip.name], voice=profile)}
             for stage, audio in outputs.items():
                 quality = mos.score(audio)
                 scores[stage]["ovrl"].append(quality["ovrl"])
@@ -80,7 +83,8 @@ def main() -> None:
     body = (f"# Quality by pipeline stage\n\n`python -m bench.stages` on {date.today()}, {cpu_name()}; "
             f"{n} held-out clips of the speakers in `{args.refs.name}/` ({steps}). "
             f"*real*: the clips; *vocoder*: each clip's mel through the vocoder; *pipeline*: the clip's text in the "
-            f"voice enrolled from the speaker's first {ENROL_CLIPS} clips.\n\n{table(scores)}\n")
+            f"voice enrolled from the speaker's first {ENROL_CLIPS} clips, its embedding alone; *adapted*: the same "
+            f"with the voice's adaptation (tts/adaptation.py), as tts enroll makes it.\n\n{table(scores)}\n")
     print(body)
     part = args.out.with_suffix(".part")
     part.write_text(body)
