@@ -29,6 +29,7 @@ class AcousticTask:
         self.cfg = config["train"]
         self.runtime = runtime
         self.cache = FeatureCache.open(cache_dir)
+        self.speaker_centre = self.cache.population_mean().tolist()  # stored with checkpoints for tts.adaptation
         self.raw_model = AcousticModel(AcousticConfig(**config["model"]))
         self.model = runtime.wrap(self.raw_model)
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=self.cfg["learning_rate"],
@@ -107,7 +108,7 @@ class AcousticTask:
     def state_dict(self) -> dict:
         return {"model": self.raw_model.state_dict(), "config": self.raw_model.export_config(),
                 "optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
-                "speaker_mean": self.cache.population_mean().tolist()}
+                "speaker_mean": self.speaker_centre}
 
     def load_state_dict(self, state: dict) -> None:
         self.raw_model.load_state_dict(state["model"])
