@@ -7,8 +7,9 @@ import math
 from pathlib import Path
 
 from tts.eval.runner import SCHEMA_VERSION
+from tts.voices import write_atomic
 
-# key, label, format, True when higher is better
+# key, label, format, True when higher is better (None: neither, a level to hold)
 METRICS = [
     ("wer", "WER", "pct", False),
     ("cer", "CER", "pct", False),
@@ -22,6 +23,8 @@ METRICS = [
     ("dnsmos_p808", "DNSMOS P808", "f2", True),
     ("rtf", "real-time factor", "f3", False),
     ("first_audio_s", "first audio (s, median)", "f3", False),
+    ("loudness_lufs", "loudness (LUFS, mean)", "f1", None),
+    ("clipped_samples", "clipped samples", "int", False),
 ]
 
 
@@ -31,6 +34,8 @@ def _fmt(value: float | None, kind: str, signed: bool = False) -> str:
     sign = "+" if signed else ""
     if kind == "pct":
         return f"{value * 100:{sign}.1f}%"
+    if kind == "int":
+        return f"{value:{sign}d}"
     return f"{value:{sign}.{kind[1]}f}"
 
 
@@ -53,18 +58,19 @@ def format_result(result: dict) -> str:
     out = [title, "", _table(["metric", "value"], rows)]
     if result.get("per_speaker"):
         srows = [[spk, _fmt(s["similarity"], "f3"), _fmt(s["baseline_similarity"], "f3"),
-                  _fmt(s.get("real_similarity"), "f3"), _fmt(s["wer"], "pct"), _fmt(s["dnsmos_ovrl"], "f2")]
+                  _fmt(s.get("real_similarity"), "f3"), _fmt(s["wer"], "pct"), _fmt(s["dnsmos_ovrl"], "f2"),
+                  _fmt(s.get("loudness_lufs"), "f1")]
                  for spk, s in result["per_speaker"].items()]
         srows.append(["mean", _fmt(m["similarity"], "f3"), _fmt(m["baseline_similarity"], "f3"),
-                      _fmt(m.get("real_similarity"), "f3"), _fmt(m["wer"], "pct"), _fmt(m["dnsmos_ovrl"], "f2")])
-        out += ["", _table(["speaker", "cloned sim", "baseline sim", "real sim", "cloned WER", "OVRL"], srows)]
+                      _fmt(m.get("real_similarity"), "f3"), _fmt(m["wer"], "pct"), _fmt(m["dnsmos_ovrl"], "f2"),
+                      _fmt(m.get("loudness_lufs"), "f1")])
+        out += ["", _table(["speaker", "cloned sim", "baseline sim", "real sim", "cloned WER", "OVRL", "LUFS"], srows)]
     return "\n".join(out)
 
 
 def write_result(result: dict, path: Path) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    """Write a result file atomically (a temporary file beside it, then a rename)."""
+    write_atomic(Path(path), json.dumps(result, indent=1, ensure_ascii=False) + "\n")
 
 
 def load_result(path: Path) -> dict:
@@ -100,7 +106,7 @@ def format_compare(a: dict, b: dict, name_a: str = "A", name_b: str = "B") -> st
         if va is None and vb is None:
             continue
         diff = vb - va if va is not None and vb is not None else None
-        verdict = "" if not diff else ("better" if (diff > 0) == higher else "worse")
+        verdict = "" if not diff or higher is None else ("better" if (diff > 0) == higher else "worse")
         rows.append([label, _fmt(va, kind), _fmt(vb, kind), _fmt(diff, kind, signed=True), verdict])
     speakers = sorted(set(a.get("per_speaker", {})) & set(b.get("per_speaker", {})))
     for spk in speakers:

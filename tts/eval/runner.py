@@ -10,14 +10,16 @@ Result schema (schema_version 1; see README.md beside this file):
                    n_speakers, adapt (cloned/enrolled voices with tts.adaptation), threads, asr, dnsmos,
                    models: {acoustic|vocoder|piper: {file, size_mb, meta}}}
   metrics         {wer, cer, dnsmos_sig, dnsmos_bak, dnsmos_ovrl, dnsmos_p808, rtf, first_audio_s,
-                   audio_s, similarity (null without target clips), and in clone mode (else null)
+                   audio_s, similarity (null without target clips), loudness_lufs (mean over items),
+                   clipped_samples (at 16-bit full scale, all items), and in clone mode (else null)
                    baseline_similarity, real_similarity (enrolment clips vs held-out clips: the
                    ceiling), baseline_wer, baseline_cer}
   per_speaker     clone mode only: {speaker: {enrol_clips, heldout_clips, similarity,
-                   baseline_similarity, real_similarity, wer, cer, dnsmos_ovrl}}
+                   baseline_similarity, real_similarity, wer, cer, dnsmos_ovrl, loudness_lufs}}
   items           per synthesised sentence: {voice, speaker, index, text, transcript, wer, cer,
                    word_errors, ref_words, char_errors, ref_chars, dnsmos_sig, dnsmos_bak, dnsmos_ovrl,
-                   dnsmos_p808, audio_s, synth_s, rtf, first_audio_s, similarity, audio_file}
+                   dnsmos_p808, audio_s, synth_s, rtf, first_audio_s, similarity, loudness_lufs (ITU-R
+                   BS.1770), clipped_samples, audio_file}
 
 wer/cer are corpus-level (all errors / all reference words or characters); DNSMOS and similarity
 are means over items (similarity in clone mode: mean over speakers of their item means); rtf is
@@ -41,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from tts.audio.loudness import loudness
 from tts.eval.wer import char_errors, word_errors
 
 SCHEMA_VERSION = 1
@@ -60,6 +63,7 @@ DEFAULT_SENTENCES = DEFAULT_EVAL_DIR / "sentences.txt"
 DEFAULT_REFS = DEFAULT_EVAL_DIR / "refs"
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".opus", ".mp3")
 ENROL_CLIPS = 3
+FULL_SCALE = 32767 / 32768  # a sample at or beyond this is clipped once written as 16-bit PCM
 
 StreamFn = Callable[[str], Iterator[np.ndarray]]
 
@@ -208,6 +212,8 @@ class Evaluator:
                 "audio_s": audio_s, "synth_s": synth_s, "rtf": synth_s / max(audio_s, 1e-9),
                 "first_audio_s": first_s,
                 "similarity": float(embedding @ target) if target is not None else None,
+                "loudness_lufs": loudness(wav, self.sample_rate),
+                "clipped_samples": int(np.count_nonzero(np.abs(wav) >= FULL_SCALE)),
                 "audio_file": audio_file,
             })
         return items, embeddings
@@ -228,6 +234,8 @@ def summarize(items: list[dict]) -> dict:
         "first_audio_s": statistics.median(it["first_audio_s"] for it in items),
         "audio_s": audio_s,
         "similarity": _mean([it["similarity"] for it in items]),
+        "loudness_lufs": _mean([it.get("loudness_lufs") for it in items]),
+        "clipped_samples": sum(it.get("clipped_samples", 0) for it in items),
     }
 
 
@@ -271,6 +279,7 @@ def evaluate_cloning(evaluator: Evaluator, synth: Any, encoder: Any, speakers: l
             "baseline_similarity": float(np.mean([e @ target for e in baseline_embeddings])),
             "real_similarity": float(embedding @ target),
             "wer": summary["wer"], "cer": summary["cer"], "dnsmos_ovrl": summary["dnsmos_ovrl"],
+            "loudness_lufs": summary["loudness_lufs"],
         }
         items += cloned
     return items, per_speaker
