@@ -101,16 +101,20 @@ class SegmentDataset(torch.utils.data.Dataset):
     """Random fixed-length crops for vocoder training (a new crop each visit): (waveform, log-mel) pairs.
 
     Crops start on a frame boundary so that the mel frames come from the cache: the real ones, or with
-    probability `gta_fraction` the acoustic model's teacher-forced ones (`tts train gta`)."""
+    probability `gta_fraction` the acoustic model's teacher-forced ones (`tts train gta`). `minority_repeat` > 1
+    lists the utterances of every speaker but the largest that many times, as AcousticDataset does."""
 
     def __init__(self, cache: FeatureCache, indices: list[int], segment: int, seed: int,
-                 gta_fraction: float = 0.0) -> None:
+                 gta_fraction: float = 0.0, minority_repeat: int = 1) -> None:
         if segment % HOP_LENGTH:
             raise ValueError(f"segment_samples must be a multiple of {HOP_LENGTH}")
         if gta_fraction > 0 and cache.gta_mels is None:
             raise FileNotFoundError("gta_fraction > 0 needs the cache's GTA mels: run `tts train gta` first")
         self.cache, self.segment, self.gta_fraction = cache, segment, gta_fraction
         self.indices = [i for i in indices if cache.records[i]["n_samples"] >= segment]
+        if minority_repeat > 1 and self.indices:
+            largest = Counter(cache.records[i]["speaker"] for i in self.indices).most_common(1)[0][0]
+            self.indices += [i for i in self.indices if cache.records[i]["speaker"] != largest] * (minority_repeat - 1)
         self.rng = np.random.default_rng(seed)
 
     def __len__(self) -> int:

@@ -41,7 +41,7 @@ class VocoderTask:
         train_idx, self.val_idx = split_indices(len(self.cache.records), self.cfg["validation_fraction"],
                                                 self.cfg["seed"])
         self.train_set = SegmentDataset(self.cache, train_idx, self.cfg["segment_samples"], self.cfg["seed"],
-                                        self.cfg.get("gta_fraction", 0.0))
+                                        self.cfg.get("gta_fraction", 0.0), self.cfg.get("minority_repeat", 1))
         sampler = torch.utils.data.RandomSampler(self.train_set)
         if runtime.world > 1:
             sampler = torch.utils.data.DistributedSampler(self.train_set, runtime.world, runtime.rank)
