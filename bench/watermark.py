@@ -5,7 +5,7 @@ Needs the eval extra (DNSMOS) and PESQ: pip install '.[eval]'.
 
 1. N sentences (seeded sample of the corpus's teacher_joe texts) are synthesised with the shipped models and the
    default voice, through `Synthesizer.synthesize` (watermarked: what every CLI path writes) and, for the cost,
-   the same chunks before the watermark (`Synthesizer._render` plus the pauses).
+   the same chunks before the watermark (`Synthesizer._render` plus the pauses, levelled as `synthesize` does).
 2. Each watermarked utterance is transformed, written to a real file and read back with `load_audio`, as
    `tts detect` reads it (any rate -> 16 kHz, stereo -> mono), then detected with the built-in key.
 3. False positives: every real-speech file of the corpus (metadata.tsv, source other than teacher_joe), and
@@ -60,8 +60,9 @@ def synthesise(texts: list[str], threads: int) -> tuple[list[np.ndarray], list[n
     start = time.perf_counter()
     for text in texts:
         marked.append(synth.synthesize(text))
-        plain.append(np.concatenate([piece for chunk in synth.frontend.iter_chunks(text) for piece in (
-            synth._render(chunk.ids, speaker, 1.0, 0.0), np.zeros(int(chunk.pause_after * SR), np.float32))]))
+        plain.append(np.concatenate([synth._level(np.concatenate([
+            synth._render(chunk.ids, speaker, 1.0, 0.0), np.zeros(int(chunk.pause_after * SR), np.float32)]),
+            speaker, 0.0) for chunk in synth.frontend.iter_chunks(text)]))
     return marked, plain, time.perf_counter() - start
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from cli.errors import fail, friendly_errors
+from cli.errors import check_threads, fail, friendly_errors
 
 EPILOG = """\b
 Script formats (UTF-8, chosen by the extension; blank lines and # comments are ignored):
@@ -30,10 +30,11 @@ Tables (.tsv .csv): id|text or id|voice|text per line (tab or |), or a header li
 JSON Lines (.jsonl): {"id": "intro", "voice": "joe", "text": "Hello.", "speed": 1.0} per line.
 
 \b
-Output: OUTDIR/ID.wav per line and OUTDIR/manifest.jsonl (id, line, voice, text, file, duration, hash).
-Running again skips lines whose file exists and whose text, voice and settings are unchanged (--force redoes
-them); Ctrl-C keeps only finished files. A bad line is reported as FILE:LINE: reason, the others still render,
-and the exit code is 1 (--strict stops at the first error).
+Output: OUTDIR/ID.wav per line and OUTDIR/manifest.jsonl (id, line, voice, text, file, duration, file_sha256,
+hash). Running again skips lines whose file is intact and whose text, voice and settings are unchanged (--force
+redoes them); Ctrl-C keeps only finished files. One run at a time per folder; the --combine file goes outside
+it. A bad line is reported as FILE:LINE: reason, the others still render, and the exit code is 1 (--strict
+stops at the first error).
 
 \b
 Examples:
@@ -106,14 +107,16 @@ def batch(
                               help="Voice of lines that name none (default: the bundled voice)."),
     speed: float = typer.Option(1.0, "--speed", help="Speed of lines that set none: 0.5 is half speed, 2 is double."),
     pitch: float = typer.Option(0.0, "--pitch", help="Pitch shift in semitones (-12 to 12), for every line."),
+    volume: float = typer.Option(0.0, "--volume", help="Level in dB against the standard -20 LUFS (-30 to 6), "
+                                                       "for every line."),
     lexicon: Path = typer.Option(None, "--lexicon", help="Pronunciation file: lines 'WORD  PH1 PH2 ...' (ARPAbet)."),
-    threads: int = typer.Option(None, "--threads", min=1,
+    threads: int = typer.Option(None, "--threads", callback=check_threads,
                                 help="CPU threads of each worker (default: cores / workers, at least 1)."),
     acoustic: Path = typer.Option(None, "--acoustic", hidden=True, help="Acoustic model file (testing)."),
     vocoder: Path = typer.Option(None, "--vocoder", hidden=True, help="Vocoder model file (testing)."),
 ) -> None:
     """Render a script (dialogue, lesson, chapter): one audio file per line, resumable, in parallel."""
-    from tts.batch import BatchInterrupted, WorkerError, parse_script, render_batch
+    from tts.batch import BatchInterrupted, FolderInUse, WorkerError, parse_script, render_batch
     from tts.voices import load_voice
 
     if not -12 <= pitch <= 12:
@@ -124,14 +127,14 @@ def batch(
     progress = _Progress()
     try:
         result = render_batch(parsed, output, fmt=fmt, combine=combine, workers=workers, force=force, strict=strict,
-                              pitch=pitch, acoustic=acoustic, vocoder=vocoder, lexicon=lexicon, threads=threads,
+                              pitch=pitch, volume=volume, acoustic=acoustic, vocoder=vocoder, lexicon=lexicon, threads=threads,
                               report=progress)
     except BatchInterrupted as stop:
         progress.close()
         done = stop.result
         fail(f"interrupted: {done.done} of {done.total} lines done (finished files kept, nothing partial); "
              "run the same command again to resume", code=130)
-    except WorkerError as exc:
+    except (WorkerError, FolderInUse) as exc:
         progress.close()
         fail(str(exc))
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 
@@ -18,6 +19,14 @@ USER_ERRORS = (AudioError, VoiceError, WeightsError, ValueError, FileNotFoundErr
 def fail(message: str, code: int = 1) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def check_threads(threads: int | None) -> int | None:
+    """Validate a --threads value (a Typer callback, or call it): None (the default) or 1 to the number of cores."""
+    cores = os.cpu_count() or 1
+    if threads is not None and not 1 <= threads <= cores:
+        fail(f"--threads {threads} is out of range: give 1 to {cores} (this machine's cores), or leave it out")
+    return threads
 
 
 def friendly_errors(command: Callable) -> Callable:

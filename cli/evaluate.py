@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.errors import fail, friendly_errors
+from cli.errors import check_threads, fail, friendly_errors
 
 EPILOG = """Examples (default sentences: ../shared/eval/dev/sentences.txt):
 
@@ -42,8 +42,8 @@ def evaluate(
     speakers: int = typer.Option(None, "--speakers", min=1, help="Cloning mode: at most N speakers."),
     out: Path = typer.Option(None, "--out", "-o", help="Write the full result as JSON."),
     save_audio: Path = typer.Option(None, "--save-audio", help="Also save each synthesised sentence under DIR."),
-    threads: int = typer.Option(None, "--threads", min=1, help="CPU threads for synthesis, ASR and DNSMOS "
-                                "(default: all cores)."),
+    threads: int = typer.Option(None, "--threads", callback=check_threads,
+                                help="CPU threads for synthesis, ASR and DNSMOS (default: all cores)."),
     system: str = typer.Option("ours", "--system", help="ours, or piper for the Piper joe reference system."),
     acoustic: Path = typer.Option(None, "--acoustic", help="Acoustic model file (default: the shipped one)."),
     vocoder: Path = typer.Option(None, "--vocoder", help="Vocoder file (default: the shipped one)."),
@@ -63,6 +63,9 @@ def evaluate(
         return
 
     from tts.eval.runner import DEFAULT_SENTENCES, EvalOptions, run
+
+    if out and out.is_dir():
+        fail(f"--out {out} is a folder: give a file name for the JSON result")
 
     options = EvalOptions(sentences_file=sentences or DEFAULT_SENTENCES, voice=voice, clone_from=list(clone_from or []),
                           target_clips=list(target_clips or []), refs_dir=refs_dir, limit=limit, speakers=speakers,

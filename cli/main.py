@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import typer
 
 from cli import evaluate, say, train
@@ -20,7 +23,25 @@ app.command(name="eval", epilog=evaluate.EPILOG)(evaluate.evaluate)
 app.command(epilog=detect.EPILOG)(detect.detect)
 
 
+def interrupt_on_termination() -> None:
+    """Make SIGTERM and SIGHUP raise KeyboardInterrupt, as Ctrl-C does, so that the same clean-up runs (temporary
+    files removed, a training checkpoint saved) and the exit code is 130. A forked child process that inherits
+    the handlers dies of the signal as usual instead."""
+    main_pid = os.getpid()
+
+    def interrupt(signum: int, frame: object) -> None:
+        if os.getpid() != main_pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupt)
+
+
 def main() -> None:
+    interrupt_on_termination()
     app()
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cli.errors import fail, friendly_errors
-from tts.audio.io import AudioFileWriter, output_format, pcm16, streaming_wav_header
+from cli.errors import check_threads, fail, friendly_errors
+from tts.audio.io import AudioFileWriter, check_output, pcm16, streaming_wav_header
 
 MAX_TEXT_CHARS = 1_000_000
 
@@ -18,6 +18,8 @@ EPILOG = """Examples:
   tts say "Dr. Smith paid $3.50 on May 5th, 2024." -o out.wav
 
   tts say "Slower and lower." --speed 0.8 --pitch -2 -o slow.flac
+
+  tts say "Quieter than the standard level." --volume -6 -o quiet.wav
 
   cat chapter.txt | tts say - -o chapter.ogg
 
@@ -28,6 +30,7 @@ EPILOG = """Examples:
   tts say "In the voice of these clips, saving nothing." --ref a.wav --ref b.flac -o once.wav \\
       --consent "Jane agreed by e-mail on 2026-11-27"
 
+Every voice speaks at one loudness (-20 LUFS, ITU-R BS.1770) unless --volume moves it.
 Cloning with --ref needs the speaker's consent, as tts enroll does (--consent, or a yes at a
 terminal). All output carries an inaudible watermark and, in files, a tag naming it synthetic
 (see tts detect).
@@ -35,10 +38,11 @@ terminal). All output carries an inaudible watermark and, in files, a tag naming
 
 
 def read_text(text: str) -> str:
+    """The text to speak: `text` itself, or standard input for '-' (read no further than the limit)."""
     if text == "-":
-        text = sys.stdin.read()
+        text = sys.stdin.read(MAX_TEXT_CHARS + 1)
     if len(text) > MAX_TEXT_CHARS:
-        fail(f"text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}: split it into several files or use tts batch")
+        fail(f"text is over the limit of {MAX_TEXT_CHARS:,} characters: split it into several files or use tts batch")
     if not text.strip():
         fail("no text given: pass the text to speak, or - to read it from standard input")
     return text
@@ -77,8 +81,11 @@ def say(
                                     help="Folder of enrolled voices (default: $TTS_VOICES_DIR or the user data folder)."),
     speed: float = typer.Option(1.0, "--speed", help="Speaking rate: 0.5 is half speed, 2 is double."),
     pitch: float = typer.Option(0.0, "--pitch", help="Pitch shift in semitones (-12 to 12)."),
+    volume: float = typer.Option(0.0, "--volume", help="Level in dB against the standard -20 LUFS (-30 to 6); "
+                                                       "peaks stay below full scale."),
     lexicon: Path = typer.Option(None, "--lexicon", help="Pronunciation file: lines 'WORD  PH1 PH2 ...' (ARPAbet)."),
-    threads: int = typer.Option(None, "--threads", help="CPU threads to use (default: all cores)."),
+    threads: int = typer.Option(None, "--threads", callback=check_threads,
+                                help="CPU threads to use (default: all cores)."),
 ) -> None:
     """Speak TEXT in the default or a chosen voice."""
     from tts.synthesizer import Synthesizer
@@ -93,10 +100,10 @@ def say(
         confirm_consent("the speaker of the --ref clips", consent, action="cloning with --ref")
     text = read_text(text)
     if output not in (None, "-"):
-        output_format(Path(output))  # reject an unknown extension before any work
+        check_output(Path(output))  # reject an unknown extension or a missing folder before any work
     speaker = reference_voice(ref) if ref else load_voice(voice, voices_dir)
     synth = Synthesizer(lexicon=lexicon, threads=threads)
-    pieces = synth.stream(text, voice=speaker, speed=speed, pitch=pitch)
+    pieces = synth.stream(text, voice=speaker, speed=speed, pitch=pitch, volume=volume)
     first = next(pieces)  # validates text and voice before anything is written
     if output == "-":
         out = sys.stdout.buffer

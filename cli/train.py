@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.errors import friendly_errors
+from cli.errors import check_threads, friendly_errors
 
 app = typer.Typer(help="Train the models on a corpus.", no_args_is_help=True)
 
@@ -55,7 +55,7 @@ def pack(
 def gta(
     cache: Path = typer.Option(Path("cache/corpus"), "--cache", help="Feature cache from `tts train prepare`."),
     acoustic: Path = typer.Option(None, "--acoustic", help="Acoustic model file (default: the shipped one)."),
-    threads: int = typer.Option(None, "--threads", help="CPU threads."),
+    threads: int = typer.Option(None, "--threads", callback=check_threads, help="CPU threads."),
 ) -> None:
     """Add the acoustic model's teacher-forced mels to a cache, to fine-tune the vocoder on them.
 
@@ -85,7 +85,7 @@ CACHE = typer.Option(Path("cache/corpus"), "--cache", help="Feature cache from `
 CONFIG = typer.Option(None, "--config", help="TOML config overriding the built-in one.")
 STEPS = typer.Option(None, "--max-steps", help="Stop at this step (default: the config's max_steps).")
 MINUTES = typer.Option(None, "--max-minutes", help="Stop after this many minutes.")
-THREADS = typer.Option(None, "--threads", help="CPU threads.")
+THREADS = typer.Option(None, "--threads", callback=check_threads, help="CPU threads.")
 WORKERS = typer.Option(0, "--workers", help="Data-loading processes.")
 INIT = typer.Option(None, "--init", help="Weights file to start from when OUT has no checkpoint (e.g. the shipped one).")
 CPU_BF16 = typer.Option(False, "--cpu-bf16", help="bf16 mixed precision on a CPU too (faster with AVX512-BF16 or AMX).")
@@ -137,7 +137,7 @@ def export_voice(
 ) -> None:
     """Write a voice profile from the mean speaker embedding of a training speaker."""
     from tts.data.cache import FeatureCache
-    from tts.voices import VoiceProfile, check_name
+    from tts.voices import VoiceProfile, check_name, write_atomic
     from voices import PACKAGED_VOICES_DIR
 
     features = FeatureCache.open(cache)
@@ -145,5 +145,5 @@ def export_voice(
                            embedding=[round(float(x), 6) for x in features.speaker_mean(speaker)],
                            description=f"mean speaker embedding of training speaker '{speaker}'")
     target = (out_dir or PACKAGED_VOICES_DIR) / f"{profile.name}.json"
-    target.write_text(profile.to_json() + "\n")
+    write_atomic(target, profile.to_json() + "\n")
     typer.echo(f"wrote {target}")

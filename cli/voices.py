@@ -9,7 +9,7 @@ import typer
 
 from cli.enroll import VOICES_DIR_HELP
 from cli.errors import friendly_errors
-from tts.voices import DEFAULT_VOICE, VoiceError, VoiceLibrary, VoiceProfile
+from tts.voices import DEFAULT_VOICE, VoiceError, VoiceLibrary, VoiceProfile, printable
 
 app = typer.Typer(help="Manage voices: the packaged ones (read-only) and those you enrolled.",
                   no_args_is_help=True)
@@ -20,19 +20,19 @@ VOICES_DIR = typer.Option(None, "--voices-dir", help=VOICES_DIR_HELP)
 @app.command("list")
 @friendly_errors
 def list_voices(voices_dir: Path = VOICES_DIR) -> None:
-    """List the available voices."""
+    """List the available voices; files in the voices folder that are not valid voices are skipped with a warning."""
     library = VoiceLibrary(voices_dir)
     entries = library.list()
     width = max(8, *(len(e.name) for e in entries)) if entries else 8
     for entry in entries:
         try:
             profile = VoiceProfile.from_file(entry.path)
-            detail = profile.description or "-"
-            when = profile.created_at[:10]
         except VoiceError as exc:
-            detail, when = f"(unreadable: {exc})", "-"
+            typer.echo(f"warning: skipped {entry.name}: {printable(str(exc))}", err=True)
+            continue
         default = " (default)" if entry.name == DEFAULT_VOICE else ""
-        typer.echo(f"{entry.name:<{width}}  {entry.source:<8}  {when:<10}  {detail}{default}")
+        typer.echo(f"{entry.name:<{width}}  {entry.source:<8}  {profile.created_at[:10]:<10}  "
+                   f"{printable(profile.description) or '-'}{default}")
     if not library.user():
         typer.echo(f"no enrolled voices in {library.user_dir}: add one with 'tts enroll NAME CLIP...'", err=True)
 
@@ -40,7 +40,7 @@ def list_voices(voices_dir: Path = VOICES_DIR) -> None:
 @app.command("show")
 @friendly_errors
 def show(name: str = typer.Argument(..., help="Voice name."), voices_dir: Path = VOICES_DIR) -> None:
-    """Show a voice's details (not the whole embedding)."""
+    """Show a voice's details (not the whole embedding; control characters in its text escaped)."""
     library = VoiceLibrary(voices_dir)
     entry = library.find(name)
     profile = library.get(name)
@@ -64,7 +64,7 @@ def show(name: str = typer.Argument(..., help="Voice name."), voices_dir: Path =
                if profile.adaptation is None else
                f"pitch and spectrum matched to the clips (median F0 {profile.adaptation['f0_hz']:.0f} Hz)")]
     for key, value in lines:
-        typer.echo(f"{key:<12} {value}")
+        typer.echo(f"{key:<12} {printable(value)}")
 
 
 def consent_lines(consent: dict | None) -> list[tuple[str, str]]:
@@ -121,7 +121,8 @@ def export(
 @friendly_errors
 def import_voice(
     file: Path = typer.Argument(..., help="A file written by 'tts voices export'."),
-    name: str = typer.Option(None, "--name", help="Import under this name instead of the one in the file."),
+    name: str = typer.Option(None, "--name", help="Import under this name instead of the one in the file "
+                                                 "(not empty)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing voice of the same name."),
     voices_dir: Path = VOICES_DIR,
 ) -> None:

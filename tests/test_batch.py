@@ -174,6 +174,10 @@ def test_resume_skips_unchanged_lines_and_redoes_changed_ones(tmp_path, tiny_mod
     (out / "c.wav").unlink()  # a missing file is rendered again
     assert render_batch(parse_script(script, default_speed=1.3), out, **kwargs).rendered == ["c"]
 
+    quieter = run_cli(tiny_models, str(script), "-o", str(out), "--speed", "1.3", "--volume", "-6")
+    assert quieter.exit_code == 0 and "3 rendered, 0 unchanged" in quieter.output  # the level shapes the audio
+    assert all(e["volume"] == -6.0 for e in manifest(out))
+
     result = run_cli(tiny_models, str(script), "-o", str(out), "--speed", "1.3", "--force")
     assert result.exit_code == 0 and "3 rendered, 0 unchanged" in result.output
     result = run_cli(tiny_models, str(script), "-o", str(out), "--speed", "1.3")
@@ -183,8 +187,8 @@ def test_resume_skips_unchanged_lines_and_redoes_changed_ones(tmp_path, tiny_mod
 def test_interrupted_run_keeps_only_whole_files_and_the_next_run_does_the_rest(tmp_path, tiny_models, monkeypatch):
     script = write(tmp_path / "s.txt", "".join(f"Line number {n}.\n" for n in range(1, 7)))
     out = tmp_path / "out"
-    out.mkdir()
-    (out / ".0006.wav.stale.part").write_bytes(b"left by a killed run")
+    (out / ".tts-batch.tmp").mkdir(parents=True)
+    (out / ".tts-batch.tmp" / ".0006.wav.stale.part").write_bytes(b"left by a killed run")
     real_write = sf.SoundFile.write
     calls = []
 
@@ -256,7 +260,8 @@ def test_bad_options_are_one_line_errors(tmp_path, tiny_models):
     script = write(tmp_path / "s.txt", "Hello.\n")
     blocker = write(tmp_path / "file", "x")
     cases = [(["--voice", "nobody"], "unknown voice"), (["--format", "xyz"], "unknown output format"),
-             (["--speed", "9"], "out of range"), (["--combine", str(tmp_path / "all.xyz")], "unknown output format")]
+             (["--speed", "9"], "out of range"), (["--combine", str(tmp_path / "all.xyz")], "unknown output format"),
+             (["--volume", "20"], "volume"), (["--threads", "-1"], "threads")]
     for extra, message in cases:
         result = run_cli(tiny_models, str(script), "-o", str(tmp_path / "out"), *extra)
         assert result.exit_code == 1 and message in result.output, (extra, result.output)

@@ -56,3 +56,37 @@ def test_100k_characters_stream_chunk_by_chunk(synth):
     assert len(first) > 0 and all(len(next(pieces)) > 0 for _ in range(20))
     pieces.close()
     assert sum(1 for _ in synth.frontend.iter_chunks(text)) > 1000  # all of it would be spoken, piece by piece
+
+
+def _other_voices(n: int) -> list[np.ndarray]:
+    """Bare embeddings away from the default voice (unit vectors, as the speaker encoder makes)."""
+    from tts.voices import load_voice
+
+    rng = np.random.default_rng(0)
+    voices = []
+    for _ in range(n):
+        v = load_voice(None).vector + 0.6 * rng.standard_normal(256).astype(np.float32) / 16
+        voices.append(v / np.linalg.norm(v))
+    return voices
+
+
+def test_every_voice_speaks_at_the_target_loudness_without_full_scale_samples():
+    from tts.audio.loudness import TARGET_LUFS, loudness
+
+    synth = Synthesizer(threads=2)  # the shipped models: levels are about real voices
+    text = "Please call Stella. Ask her to bring these things with her from the store. Six spoons of fresh snow peas."
+    levels = []
+    for voice in [None, *_other_voices(2)]:
+        wav = synth.synthesize(text, voice=voice)
+        levels.append(loudness(wav))
+        assert np.abs(wav).max() < 1.0
+    assert max(abs(level - TARGET_LUFS) for level in levels) < 1.0, levels
+    quiet, loud = synth.synthesize(text, volume=-6.0), synth.synthesize(text, volume=6.0)
+    assert loudness(quiet) == pytest.approx(levels[0] - 6.0, abs=0.3)
+    assert np.abs(loud).max() < 1.0  # +6 dB pushes peaks into the limiter, never to full scale
+
+
+def test_volume_out_of_range_is_rejected(synth):
+    for volume in (-31.0, 7.0, float("nan")):
+        with pytest.raises(ValueError, match="volume"):
+            synth.synthesize("Hi.", volume=volume)

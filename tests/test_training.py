@@ -102,7 +102,7 @@ def test_ctrl_c_saves_a_checkpoint(cache, tmp_path, monkeypatch):
     monkeypatch.setattr(AcousticTask, "train_step", interrupted_at_step_7)
     with pytest.raises(KeyboardInterrupt):
         train("acoustic", cache, tmp_path / "run", config, max_steps=40, threads=2)
-    assert torch.load(tmp_path / "run" / "last.pt", weights_only=False)["step"] == 7
+    assert torch.load(tmp_path / "run" / "last.pt", weights_only=True)["step"] == 7
 
 
 def test_sigterm_saves_a_checkpoint_too(cache, tmp_path, monkeypatch):
@@ -119,7 +119,7 @@ def test_sigterm_saves_a_checkpoint_too(cache, tmp_path, monkeypatch):
     monkeypatch.setattr(AcousticTask, "train_step", killed_at_step_5)
     with pytest.raises(KeyboardInterrupt):
         train("acoustic", cache, tmp_path / "run", config, max_steps=40, threads=2)
-    assert torch.load(tmp_path / "run" / "last.pt", weights_only=False)["step"] == 5
+    assert torch.load(tmp_path / "run" / "last.pt", weights_only=True)["step"] == 5
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is only there while training
 
 

@@ -37,10 +37,10 @@ def marked(synth) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def pieces(synth) -> list[np.ndarray]:
-    """The same text before the watermark, chunk by chunk (each with its pause): what the models made."""
+    """The same text before the watermark, chunk by chunk (each with its pause): what the models made, levelled."""
     speaker = synth.prepare(None)
-    return [np.concatenate([synth._render(chunk.ids, speaker, 0.5, 0.0),
-                            np.zeros(int(chunk.pause_after * SR / 0.5), np.float32)])
+    return [synth._level(np.concatenate([synth._render(chunk.ids, speaker, 0.5, 0.0),
+                                         np.zeros(int(chunk.pause_after * SR / 0.5), np.float32)]), speaker, 0.0)
             for chunk in synth.frontend.iter_chunks(TEXT)]
 
 

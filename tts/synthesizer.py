@@ -15,14 +15,19 @@ import torch
 
 from tts.adaptation import Calibration, calibrate, distinctive
 from tts.audio.config import SAMPLE_RATE
+from tts.audio.loudness import MAX_VOLUME_DB, MIN_VOLUME_DB, gain_to_target, limit_peaks, loudness
 from tts.text import TextFrontend
-from tts.voices import VoiceProfile, load_voice
+from tts.voices import VoiceError, VoiceProfile, load_voice
 from tts.watermark import embed
 from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, load_acoustic, load_vocoder
 
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 MAX_PITCH_SHIFT = 12.0
 FADE = 80  # samples of fade-in/out at chunk edges, to avoid clicks
+# rendered once per voice and process to measure the voice's loudness (about 6 s of speech, ~0.05 s of work)
+CHUNK_LEVELLING = (0.5, 2.0)  # each chunk's own correction before halving: at most -6 to +6 dB
+LOUDNESS_TEXT = "The birch canoe slid on the smooth planks. Glue the sheet to the dark blue background."
+MAX_PEAK = 4.0  # the vocoder's speech peaks near 1 (3.7 for the most extreme valid voice); beyond this it is broken
 
 
 class TextError(ValueError):
@@ -31,10 +36,12 @@ class TextError(ValueError):
 
 @dataclass
 class PreparedVoice:
-    """A voice ready for the loaded models: its speaker embedding and its calibration (tts.adaptation)."""
+    """A voice ready for the loaded models: its speaker embedding, its calibration (tts.adaptation) and the gain
+    that brings its speech to the target loudness (tts.audio.loudness), so that every voice speaks at one level."""
 
     embedding: torch.Tensor
     calibration: Calibration
+    gain: float = 1.0
 
 
 class Synthesizer:
@@ -54,30 +61,33 @@ class Synthesizer:
     def prepare(self, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None) -> PreparedVoice:
         """A voice name, a profile or a bare embedding -> the voice the models take.
 
-        A profile with reference statistics is adapted (tts.adaptation) once per process (about half a second)."""
+        Done once per voice and process: a profile with reference statistics is adapted (tts.adaptation, about half
+        a second), and every voice's loudness is measured on a short text."""
         if isinstance(voice, PreparedVoice):
             return voice
         if isinstance(voice, np.ndarray):
-            return PreparedVoice(torch.from_numpy(voice.astype(np.float32)), Calibration.identity())
-        profile = voice if isinstance(voice, VoiceProfile) else load_voice(voice)
-        key = (profile.vector.tobytes(), repr(profile.adaptation))
+            vector, adaptation = voice.astype(np.float32), None
+        else:
+            profile = voice if isinstance(voice, VoiceProfile) else load_voice(voice)
+            vector, adaptation = profile.vector, profile.adaptation
+        key = (vector.tobytes(), repr(adaptation))
         if key not in self._prepared:
-            prepared = PreparedVoice(torch.from_numpy(profile.vector), Calibration.identity())
-            if profile.adaptation is not None:
+            prepared = PreparedVoice(torch.from_numpy(vector), Calibration.identity())
+            if adaptation is not None:
                 if self.acoustic.speaker_mean is not None:
                     prepared.embedding = distinctive(prepared.embedding, self.acoustic.speaker_mean)
                 prepared.calibration = calibrate(lambda text, calibration: self._render_text(
-                    text, PreparedVoice(prepared.embedding, calibration)), profile.adaptation)
+                    text, PreparedVoice(prepared.embedding, calibration)), adaptation)
+            prepared.gain = gain_to_target(loudness(self._render_text(LOUDNESS_TEXT, prepared)))
             self._prepared[key] = prepared
         return self._prepared[key]
 
     def stream(self, text: str, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None = None, speed: float = 1.0,
-               pitch: float = 0.0) -> Iterator[np.ndarray]:
-        """Audio chunk by chunk (each sentence or clause followed by its pause), for long text."""
-        if not MIN_SPEED <= speed <= MAX_SPEED:
-            raise ValueError(f"speed {speed} is out of range: use {MIN_SPEED} to {MAX_SPEED}")
-        if not -MAX_PITCH_SHIFT <= pitch <= MAX_PITCH_SHIFT:
-            raise ValueError(f"pitch shift {pitch} is out of range: use -12 to 12 semitones")
+               pitch: float = 0.0, volume: float = 0.0) -> Iterator[np.ndarray]:
+        """Audio chunk by chunk (each sentence or clause followed by its pause), for long text.
+
+        Every voice speaks at the target loudness (-20 LUFS) plus `volume` dB, and no sample reaches full scale."""
+        check_controls(speed, pitch, volume)
         speaker = self.prepare(voice)
         spoken = False
         position = 0  # samples already yielded: keeps the watermark pattern continuous across chunks
@@ -85,23 +95,40 @@ class Synthesizer:
             spoken = True
             piece = np.concatenate([self._render(chunk.ids, speaker, speed, pitch),
                                     np.zeros(int(chunk.pause_after * SAMPLE_RATE / speed), np.float32)])
-            piece = embed(piece, position)  # as synthesize_ids does, with the pause as room for the edges
+            piece = self._finish(piece, speaker, volume, position)  # with the pause as room for the edges
             position += len(piece)
             yield piece
         if not spoken:
             raise TextError("nothing to say: the text has no pronounceable words")
 
     def synthesize_ids(self, ids: list[int], speaker: PreparedVoice, speed: float = 1.0,
-                       pitch: float = 0.0, offset: int = 0) -> np.ndarray:
-        """Phoneme ids of one chunk -> watermarked waveform; `offset`: where the chunk starts in the whole output."""
-        return embed(self._render(ids, speaker, speed, pitch), offset)
+                       pitch: float = 0.0, offset: int = 0, volume: float = 0.0) -> np.ndarray:
+        """Phoneme ids of one chunk -> waveform at its level, watermarked; `offset`: where the chunk starts in the
+        whole output."""
+        check_controls(speed, pitch, volume)
+        return self._finish(self._render(ids, speaker, speed, pitch), speaker, volume, offset)
+
+    @staticmethod
+    def _level(wav: np.ndarray, speaker: PreparedVoice, volume: float) -> np.ndarray:
+        """`wav` at its level: the voice's gain, half of this chunk's own distance to the target, and `volume`.
+        Levelling only half of each chunk's distance keeps some of the natural rise and fall between sentences
+        while holding every text near the target."""
+        gain = speaker.gain
+        chunk_lufs = loudness(wav * gain)
+        if np.isfinite(chunk_lufs):
+            gain *= float(np.clip(gain_to_target(chunk_lufs), *CHUNK_LEVELLING)) ** 0.5
+        return wav * np.float32(gain * 10 ** (volume / 20))
+
+    def _finish(self, wav: np.ndarray, speaker: PreparedVoice, volume: float, offset: int) -> np.ndarray:
+        """The chunk's level, the watermark at `offset` (its place in the whole output), then the peak limiter."""
+        return limit_peaks(embed(self._level(wav, speaker, volume), offset))
 
     @torch.inference_mode()
     def _render(self, ids: list[int], speaker: PreparedVoice, speed: float, pitch: float) -> np.ndarray:
         """The models' waveform before the watermark (used by bench/watermark.py to measure its cost)."""
         calibration = speaker.calibration
         mel = self.acoustic.synthesize(torch.tensor(ids), speaker.embedding, speed, pitch, calibration.pitch_level)
-        wav = self.vocoder(calibration.apply(mel)[None])[0].numpy().astype(np.float32)
+        wav = check_audio(self.vocoder(calibration.apply(mel)[None])[0].numpy().astype(np.float32))
         if len(wav) > 2 * FADE:
             ramp = np.linspace(0.0, 1.0, FADE, dtype=np.float32)
             wav[:FADE] *= ramp
@@ -113,6 +140,28 @@ class Synthesizer:
         return np.concatenate([self._render(chunk.ids, speaker, 1.0, 0.0) for chunk in self.frontend.iter_chunks(text)])
 
     def synthesize(self, text: str, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None = None, speed: float = 1.0,
-                   pitch: float = 0.0) -> np.ndarray:
+                   pitch: float = 0.0, volume: float = 0.0) -> np.ndarray:
         """The whole text as one float32 waveform."""
-        return np.concatenate(list(self.stream(text, voice, speed, pitch)))
+        return np.concatenate(list(self.stream(text, voice, speed, pitch, volume)))
+
+
+def check_controls(speed: float, pitch: float, volume: float) -> None:
+    """ValueError unless speed, pitch shift (semitones) and volume (dB) are within their ranges."""
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise ValueError(f"speed {speed} is out of range: use {MIN_SPEED} to {MAX_SPEED}")
+    if not -MAX_PITCH_SHIFT <= pitch <= MAX_PITCH_SHIFT:
+        raise ValueError(f"pitch shift {pitch} is out of range: use -12 to 12 semitones")
+    if not MIN_VOLUME_DB <= volume <= MAX_VOLUME_DB:
+        raise ValueError(f"volume {volume} dB is out of range: use {MIN_VOLUME_DB:g} to {MAX_VOLUME_DB:g}")
+
+
+def check_audio(wav: np.ndarray) -> np.ndarray:
+    """`wav` if it is finite and within MAX_PEAK; VoiceError otherwise, before any of it can be written."""
+    if not np.all(np.isfinite(wav)):
+        problem = "NaN or infinite samples"
+    elif wav.size and np.abs(wav).max() > MAX_PEAK:
+        problem = f"a peak of {np.abs(wav).max():.3g}, far beyond full scale"
+    else:
+        return wav
+    raise VoiceError(f"synthesis gave invalid audio ({problem}): the voice or the model files are damaged; "
+                     "enroll or import the voice again, or reinstall tts")

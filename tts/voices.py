@@ -3,24 +3,30 @@
 Profile format (one JSON file `<name>.json`, UTF-8):
   schema_version  int, currently 1; files with another version are refused, not guessed at
   name            safe name: 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit
-  description     free text
+  description     free text, at most 2,000 characters
   created_at      ISO 8601 UTC time
   encoder         id of the speaker encoder that made the embedding (currently "ge2e-resemblyzer-v1");
                   an embedding from another encoder is meaningless to the models, so it is refused
   embedding       256 floats, finite, L2-normalised
   clips           [{"sha256": hex digest of the clip file's bytes, "seconds": clip length,
-                    "speech_seconds": voiced part}] fingerprints of the reference audio (no audio is kept)
+                    "speech_seconds": voiced part}] fingerprints of the reference audio (no audio is kept);
+                  at most 100 clips of at most an hour each
   consent         null (voices enrolled before consent was recorded, packaged voices), or the record `tts enroll`
                   makes: {"statement": the user's free-text statement of the speaker's agreement,
                   "confirmed_at": ISO 8601 UTC time, "method": "flag" (--consent) or "prompt" (answered yes
-                  at the terminal), "clips": [sha256 of each clip file given]}. It records what the user
-                  declared; nothing here can verify it.
+                  at the terminal), "clips": [sha256 of each clip file given]}; the statement has at most 2,000
+                  characters. It records what the user declared; nothing here can verify it.
   adaptation      null (no adaptation: the embedding alone), or statistics of the reference clips that
                   tts.adaptation uses to bring the synthetic voice's pitch and spectrum closer to them:
-                  {"method": "reference-statistics-v1", "f0_hz": median F0 of the voiced frames,
+                  {"method": "reference-statistics-v1", "f0_hz": median F0 of the voiced frames (40-1000 Hz),
                   "mel_mean": 80 floats, "mel_std": 80 floats (per-band natural-log mel mean and standard
-                  deviation over the speech frames, 16 kHz, the models' mel settings)}. They describe the audio,
+                  deviation over the speech frames, 16 kHz, the models' mel settings; means within the range a
+                  log-mel of audio in [-1, 1] can take, spreads from 0.001 to 8)}. They describe the audio,
                   not a model, so they stay valid when the models change.
+
+Every profile, whatever its source (packaged, enrolled, imported, made from --ref clips in memory), passes
+`VoiceProfile.from_dict`, which checks each field against these ranges. Voice files are read only if they are
+regular files of at most 1 MiB with JSON nested at most 8 levels deep.
 
 Where profiles live:
   packaged  the repository's `voices/` folder, shipped with the package, read-only (`joe` is the default)
@@ -35,11 +41,12 @@ Export format (one shareable JSON file):
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
-import math
 import os
 import re
+import stat
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
@@ -54,17 +61,42 @@ ENCODER_ID = "ge2e-resemblyzer-v1"
 EMBEDDING_DIM = 256
 DEFAULT_VOICE = "joe"
 MAX_NAME_CHARS = 64
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 ENV_VOICES_DIR = "TTS_VOICES_DIR"
 EXPORT_FORMAT = "tts-voice"
 EXPORT_VERSION = 1
 ADAPTATION_METHOD = "reference-statistics-v1"
 ADAPTATION_BANDS = 80  # the models' mel bands (tts.audio.config.N_MELS; not imported, to keep this module light)
+F0_RANGE = (40.0, 1000.0)  # Hz: human voices
+# natural-log mel means: from log(1e-5) = -11.51 (the floor, tts.audio.config.LOG_MEL_FLOOR) up to 3.53 (the most a
+# band can hold for audio in [-1, 1]), with a margin
+MEL_MEAN_RANGE = (-11.6, 4.0)
+MEL_STD_RANGE = (1e-3, 8.0)  # tts.adaptation's floor up to more than half the log-mel range
+MAX_TEXT_CHARS = 2000  # description, consent statement
+MAX_SHORT_CHARS = 64  # times, encoder id
+MAX_CLIPS = 100
+MAX_CLIP_SECONDS = 3600.0  # a clip's length as recorded in a profile (tts enroll takes clips of up to 60 s)
+MAX_FILE_BYTES = 1 << 20  # a voice file holds a few kB; larger files are refused before they are read
+MAX_JSON_DEPTH = 8  # nesting of objects and arrays (a voice file needs 4); deeper files are refused unparsed
 
 
 class VoiceError(Exception):
     """An unknown, invalid or unreadable voice, or a library operation that is not allowed."""
+
+
+def printable(text: str) -> str:
+    """`text` with control and format characters (ESC, CR, BEL, bidi overrides, ...) escaped: safe for a terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _brief(value: object) -> str:
+    """A short, terminal-safe rendering of a value read from a file, for error messages."""
+    try:
+        text = printable(repr(value))
+    except ValueError:  # an int too long to print
+        text = "a huge number"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def check_name(name: str) -> str:
@@ -74,12 +106,12 @@ def check_name(name: str) -> str:
         raise VoiceError(f"invalid voice name {name!r}: the name must be text; {rule}")
     if not name:
         raise VoiceError(f"invalid voice name '': the name is empty; {rule}")
-    shown = name if len(name) <= 80 else name[:77] + "..."
+    shown = printable(name if len(name) <= 80 else name[:77] + "...")
     if len(name) > MAX_NAME_CHARS:
         raise VoiceError(f"invalid voice name '{shown}': {len(name)} characters, the limit is {MAX_NAME_CHARS}")
     if "/" in name or "\\" in name or ".." in name:
         raise VoiceError(f"invalid voice name '{shown}': it must not contain '/', '\\' or '..'; {rule}")
-    if not NAME_PATTERN.match(name) or name.endswith("."):
+    if not NAME_PATTERN.fullmatch(name) or name.endswith("."):
         raise VoiceError(f"invalid voice name '{shown}': {rule}, not ending with '.'")
     if name.split(".")[0].lower() in WINDOWS_RESERVED:
         raise VoiceError(f"invalid voice name '{shown}': '{name.split('.')[0]}' is a reserved device name")
@@ -108,41 +140,50 @@ class VoiceProfile:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=1)
 
+    def validated(self, source: str) -> "VoiceProfile":
+        """This profile if it passes `from_dict`'s checks (for profiles made in memory); VoiceError otherwise."""
+        return VoiceProfile.from_dict(self.to_dict(), source)
+
     @classmethod
     def from_dict(cls, data: object, source: str) -> "VoiceProfile":
-        """A validated profile from parsed JSON; VoiceError naming `source` and the problem otherwise."""
+        """A validated profile from parsed JSON; VoiceError naming `source` and the problem otherwise.
+        The one validator of every voice source: each field is checked against the ranges in the module docs."""
         if not isinstance(data, dict):
             raise VoiceError(f"{source} is not a voice profile (expected a JSON object)")
         version = data.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise VoiceError(f"{source} has schema version {version!r}; this version of tts reads {SCHEMA_VERSION}")
+        if type(version) is not int or version != SCHEMA_VERSION:
+            raise VoiceError(f"{source} has schema version {_brief(version)}; this version of tts reads "
+                             f"{SCHEMA_VERSION}")
         known = {f.name for f in fields(cls)}
         missing = {"name", "embedding"} - data.keys()
         unknown = data.keys() - known
         if missing or unknown:
             detail = "; ".join(part for part in (
                 f"missing {', '.join(sorted(missing))}" if missing else "",
-                f"unknown field(s) {', '.join(sorted(unknown))}" if unknown else "") if part)
+                f"unknown field(s) {_brief(', '.join(sorted(map(str, unknown))))}" if unknown else "") if part)
             raise VoiceError(f"{source} is not a valid voice profile: {detail}")
         profile = cls(**data)
         try:
             check_name(profile.name)
         except VoiceError as exc:
             raise VoiceError(f"{source}: {exc}") from None
-        for key in ("description", "created_at", "encoder"):
-            if not isinstance(getattr(profile, key), str):
-                raise VoiceError(f"{source} is not a valid voice profile: '{key}' must be text")
+        problem = (_text_problem("description", profile.description, MAX_TEXT_CHARS)
+                   or _time_problem("created_at", profile.created_at)
+                   or _text_problem("encoder", profile.encoder, MAX_SHORT_CHARS))
+        if problem:
+            raise VoiceError(f"{source} is not a valid voice profile: {problem}")
         if profile.encoder != ENCODER_ID:
-            raise VoiceError(f"{source} was made with speaker encoder '{profile.encoder}'; this version of tts "
+            raise VoiceError(f"{source} was made with speaker encoder {_brief(profile.encoder)}; this version of tts "
                              f"uses '{ENCODER_ID}': enroll the voice again from its clips")
         check_embedding(profile.embedding, source)
-        if not isinstance(profile.clips, list) or not all(_valid_clip(c) for c in profile.clips):
-            raise VoiceError(f"{source} is not a valid voice profile: 'clips' must be a list of "
-                             "{sha256, seconds} records")
+        if not isinstance(profile.clips, list) or len(profile.clips) > MAX_CLIPS or not all(
+                map(_valid_clip, profile.clips)):
+            raise VoiceError(f"{source} is not a valid voice profile: 'clips' must be a list of at most {MAX_CLIPS} "
+                             f"{{sha256, seconds, speech_seconds}} records of 0-{MAX_CLIP_SECONDS:.0f} s")
         check_adaptation(profile.adaptation, source)
-        if not _valid_consent(profile.consent):
-            raise VoiceError(f"{source} is not a valid voice profile: 'consent' must be null or an object with a "
-                             "'statement'")
+        problem = _consent_problem(profile.consent)
+        if problem:
+            raise VoiceError(f"{source} is not a valid voice profile: {problem}")
         return profile
 
     @classmethod
@@ -152,14 +193,14 @@ class VoiceProfile:
 
 def check_embedding(embedding: object, source: str) -> np.ndarray:
     """The embedding as float32 [256] if it is 256 finite numbers of unit length, else VoiceError."""
-    if not isinstance(embedding, list) or not all(
-            isinstance(x, (int, float)) and not isinstance(x, bool) for x in embedding):
+    if not isinstance(embedding, list) or not all(map(_is_number, embedding)):
         raise VoiceError(f"{source} holds an invalid embedding: expected a list of {EMBEDDING_DIM} numbers")
+    if len(embedding) != EMBEDDING_DIM:
+        raise VoiceError(f"{source} holds an invalid embedding: {len(embedding)} values, expected {EMBEDDING_DIM}")
+    if not all(_number_in(x, -1.001, 1.001) for x in embedding):  # the components of a unit vector
+        raise VoiceError(f"{source} holds an invalid embedding: it contains NaN, infinite or out-of-range values "
+                         "(each must lie within [-1, 1])")
     vector = np.asarray(embedding, dtype=np.float64)
-    if vector.shape != (EMBEDDING_DIM,):
-        raise VoiceError(f"{source} holds an invalid embedding: {vector.size} values, expected {EMBEDDING_DIM}")
-    if not np.all(np.isfinite(vector)):
-        raise VoiceError(f"{source} holds an invalid embedding: it contains NaN or infinite values")
     norm = float(np.linalg.norm(vector))
     if abs(norm - 1) > 1e-3:
         raise VoiceError(f"{source} holds an invalid embedding: its length is {norm:.4f}, expected 1 (L2-normalised)")
@@ -175,21 +216,48 @@ def check_adaptation(record: object, source: str) -> None:
         problem = f"'adaptation' must be null or a '{ADAPTATION_METHOD}' record"
     elif set(record) != {"method", "f0_hz", "mel_mean", "mel_std"}:
         problem = "'adaptation' must have exactly the fields method, f0_hz, mel_mean, mel_std"
-    elif not _finite_number(record["f0_hz"]) or not 40.0 <= record["f0_hz"] <= 1000.0:
-        problem = "'adaptation.f0_hz' must be a frequency between 40 and 1000 Hz"
+    elif not _number_in(record["f0_hz"], *F0_RANGE):
+        problem = f"'adaptation.f0_hz' must be a frequency between {F0_RANGE[0]:.0f} and {F0_RANGE[1]:.0f} Hz"
     else:
-        for key in ("mel_mean", "mel_std"):
+        for key, (low, high) in (("mel_mean", MEL_MEAN_RANGE), ("mel_std", MEL_STD_RANGE)):
             values = record[key]
-            if not isinstance(values, list) or len(values) != ADAPTATION_BANDS or not all(map(_finite_number, values)):
-                problem = f"'adaptation.{key}' must be {ADAPTATION_BANDS} finite numbers"
-            elif key == "mel_std" and min(values) <= 0:
-                problem = "'adaptation.mel_std' must be positive"
+            if not isinstance(values, list) or len(values) != ADAPTATION_BANDS or not all(
+                    _number_in(x, low, high) for x in values):
+                problem = f"'adaptation.{key}' must be {ADAPTATION_BANDS} numbers from {low:g} to {high:g}"
+                break
     if problem:
         raise VoiceError(f"{source} is not a valid voice profile: {problem}")
 
 
-def _finite_number(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+def _is_number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _number_in(x: object, low: float, high: float) -> bool:
+    """True for an int or float within [low, high] (never for NaN, infinity or a huge int: no overflow)."""
+    return _is_number(x) and low <= x <= high
+
+
+def _is_sha256(x: object) -> bool:
+    return isinstance(x, str) and re.fullmatch(r"[0-9a-f]{64}", x) is not None
+
+
+def _text_problem(key: str, value: object, limit: int) -> str | None:
+    if not isinstance(value, str):
+        return f"'{key}' must be text"
+    if len(value) > limit:
+        return f"'{key}' has {len(value)} characters, the limit is {limit}"
+    return None
+
+
+def _time_problem(key: str, value: object) -> str | None:
+    problem = _text_problem(key, value, MAX_SHORT_CHARS)
+    if problem is None:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            problem = f"'{key}' must be an ISO 8601 time such as 2026-11-27T10:00:00+00:00"
+    return problem
 
 
 CONSENT_METHODS = ("flag", "prompt")
@@ -207,30 +275,81 @@ def consent_record(statement: str, method: str, clip_hashes: list[str]) -> dict:
             "method": method, "clips": list(dict.fromkeys(clip_hashes))}
 
 
-def _valid_consent(consent: object) -> bool:
-    return consent is None or (isinstance(consent, dict) and isinstance(consent.get("statement"), str)
-                               and bool(consent["statement"].strip())
-                               and isinstance(consent.get("confirmed_at", ""), str)
-                               and isinstance(consent.get("clips", []), list))
+def _consent_problem(consent: object) -> str | None:
+    """What is wrong with a profile's `consent` field (see the format above), or None."""
+    if consent is None:
+        return None
+    if not (isinstance(consent, dict) and isinstance(consent.get("statement"), str) and consent["statement"].strip()):
+        return "'consent' must be null or an object with a 'statement'"
+    if not set(consent) <= {"statement", "confirmed_at", "method", "clips"}:
+        return "'consent' may only have the fields statement, confirmed_at, method, clips"
+    if "method" in consent and consent["method"] not in CONSENT_METHODS:
+        return f"'consent.method' must be one of {', '.join(CONSENT_METHODS)}"
+    clips = consent.get("clips", [])
+    if not isinstance(clips, list) or len(clips) > MAX_CLIPS or not all(map(_is_sha256, clips)):
+        return f"'consent.clips' must be a list of at most {MAX_CLIPS} sha256 hex digests"
+    problem = _text_problem("consent.statement", consent["statement"], MAX_TEXT_CHARS)
+    if problem is None and "confirmed_at" in consent:
+        problem = _time_problem("consent.confirmed_at", consent["confirmed_at"])
+    return problem
 
 
 def _valid_clip(clip: object) -> bool:
-    return (isinstance(clip, dict) and isinstance(clip.get("sha256"), str)
-            and re.fullmatch(r"[0-9a-f]{64}", clip["sha256"]) is not None
-            and isinstance(clip.get("seconds"), (int, float)) and math.isfinite(clip["seconds"])
-            and clip["seconds"] >= 0)
+    return (isinstance(clip, dict) and set(clip) <= {"sha256", "seconds", "speech_seconds"}
+            and _is_sha256(clip.get("sha256")) and _number_in(clip.get("seconds"), 0, MAX_CLIP_SECONDS)
+            and _number_in(clip.get("speech_seconds", 0), 0, MAX_CLIP_SECONDS))
+
+
+def _os_problem(path: Path, exc: OSError) -> str:
+    """Why `path` could not be opened, in words."""
+    if isinstance(exc, FileNotFoundError):
+        return "is a broken symbolic link" if os.path.islink(path) else "not found"
+    if exc.errno == errno.ELOOP:
+        return "is a symlink loop"
+    return f"cannot be read ({exc.strerror})"
+
+
+def _json_depth(text: str) -> int:
+    """How deeply the arrays and objects of JSON `text` nest, found without parsing it (strings are skipped)."""
+    text = re.sub(r'"[^"]*"', "", re.sub(r"\\.", "", text, flags=re.S))  # escapes first: then strings hold no quotes
+    depth = deepest = 0
+    for char in re.sub(r"[^\[\]{}]", "", text):
+        depth += 1 if char in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _read_json(path: Path, what: str) -> object:
+    """The parsed JSON of regular file `path`, after checking its size and nesting; VoiceError otherwise.
+    A FIFO, device or folder is refused without reading it (so it cannot hang or exhaust memory)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise VoiceError(f"{what} not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise VoiceError(f"cannot read {what} {path}: {exc}") from None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens at once, and is refused below
+    except OSError as exc:
+        raise VoiceError(f"{what} {path} {_os_problem(Path(path), exc)}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise VoiceError(f"{what} {path} is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise VoiceError(f"{what} {path} is not a regular file (a FIFO, device or socket)")
+        with open(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise VoiceError(f"{what} {path} {_os_problem(Path(path), exc)}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise VoiceError(f"{what} {path} is larger than {MAX_FILE_BYTES >> 20} MiB: not a voice file "
+                         "(they are a few kB)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise VoiceError(f"{what} {path} is not valid JSON: it is not UTF-8 text") from None
+    if _json_depth(text) > MAX_JSON_DEPTH:
+        raise VoiceError(f"{what} {path} is not a voice file: its JSON nests more than {MAX_JSON_DEPTH} levels deep")
     try:
         return json.loads(text)
-    except ValueError as exc:
+    except ValueError as exc:  # also an integer of more than 4300 digits
         raise VoiceError(f"{what} {path} is not valid JSON: {exc}") from None
 
 
@@ -240,8 +359,11 @@ def canonical_hash(profile_data: dict) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temporary file in the same folder and os.replace: never a half file."""
+def write_atomic(path: Path, text: str, private: bool = False) -> None:
+    """Write `text` to `path` via a temporary file in the same folder and os.replace: never a half file.
+
+    The file gets the usual permissions (as the umask allows), or only the owner's with `private` (voice profiles:
+    a speaker's voice and consent record)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -249,6 +371,10 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        if not private:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -367,19 +493,21 @@ class VoiceLibrary:
         path = self.user_dir / f"{name}.json"
         if replacing is not None and replacing.exists() and replacing.name != path.name:
             os.replace(replacing, path)  # a name differing only in case: take its place first (case-insensitive FS)
-        write_atomic(path, text)
+        write_atomic(path, text, private=True)
         return path
 
     def save(self, profile: VoiceProfile, force: bool = False) -> Path:
         """Write `profile` into the user folder atomically; an existing voice is replaced only with `force`."""
         self.check_can_save(profile.name, force)
-        data = profile.to_dict()
-        VoiceProfile.from_dict(data, f"voice '{profile.name}'")  # never write a profile we could not read back
-        return self._write_user(profile.name, json.dumps(data, indent=1) + "\n", self._user_path(profile.name))
+        profile.validated(f"voice '{profile.name}'")  # never write a profile we could not read back
+        return self._write_user(profile.name, profile.to_json() + "\n", self._user_path(profile.name))
 
     def remove(self, name: str) -> Path:
         entry = self._writable_entry(name, "removed")
-        entry.path.unlink()
+        try:
+            entry.path.unlink()
+        except IsADirectoryError:
+            raise VoiceError(f"{entry.path} is a folder, not a voice file: remove it by hand") from None
         return entry.path
 
     def rename(self, old: str, new: str, force: bool = False) -> Path:
@@ -411,7 +539,7 @@ class VoiceLibrary:
         data = profile.to_dict()
         document = {"format": EXPORT_FORMAT, "format_version": EXPORT_VERSION,
                     "sha256": canonical_hash(data), "profile": data}
-        write_atomic(path, json.dumps(document, indent=1) + "\n")
+        write_atomic(path, json.dumps(document, indent=1) + "\n", private=True)
         return path
 
     @staticmethod
@@ -424,8 +552,9 @@ class VoiceLibrary:
                 raise VoiceError(f"{path} is a bare voice profile, not an exported voice file (no integrity "
                                  "record): export it with 'tts voices export NAME FILE' and import that file")
             raise VoiceError(f"{path} is not a tts voice file (made by 'tts voices export')")
-        if document.get("format_version") != EXPORT_VERSION:
-            raise VoiceError(f"{path} is a voice file of format version {document.get('format_version')!r}; "
+        version = document.get("format_version")
+        if type(version) is not int or version != EXPORT_VERSION:
+            raise VoiceError(f"{path} is a voice file of format version {_brief(version)}; "
                              f"this version of tts reads {EXPORT_VERSION}")
         data, digest = document.get("profile"), document.get("sha256")
         if not isinstance(data, dict) or not isinstance(digest, str):
@@ -442,7 +571,7 @@ class VoiceLibrary:
     def import_(self, path: Path | str, force: bool = False, name: str | None = None) -> VoiceProfile:
         """Add the voice in an exported file to the user folder (as `name` if given); validated first."""
         profile = self.read_export(path)
-        if name:
+        if name is not None:
             profile.name = check_name(name)
         self.save(profile, force=force)
         return profile

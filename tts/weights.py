@@ -25,8 +25,12 @@ def export_weights(model: AcousticModel | Vocoder, path: Path, meta: dict) -> No
     kind = "acoustic" if isinstance(model, AcousticModel) else "vocoder"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    torch.save({"kind": kind, "config": model.export_config(), "state": state, "meta": meta}, tmp)
-    tmp.replace(path)
+    try:
+        torch.save({"kind": kind, "config": model.export_config(), "state": state, "meta": meta}, tmp)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _read(path: Path, kind: str) -> dict:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -28,6 +30,8 @@ def _software() -> str:
         return "tts-clone"
 
 
+MIN_READ_RATE, MAX_READ_RATE = 8000, 192000  # sample rates load_audio accepts (beyond them: broken or crafted headers)
+
 WRITE_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"),
                  ".opus": ("OGG", "OPUS"), ".mp3": ("MP3", "MPEG_LAYER_III")}
 
@@ -36,13 +40,36 @@ class AudioError(Exception):
     """An audio file that cannot be read or written; the message says why and what to do."""
 
 
+def _check_input(path: Path) -> None:
+    """AudioError unless `path` is an existing regular file (or a link to one)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise AudioError(f"audio file not found: {path}") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise AudioError(f"cannot read {path}: it is a symlink loop; point it at an audio file") from None
+        raise AudioError(f"cannot read {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise AudioError(f"cannot read {path}: it is a folder; pass the audio files in it instead")
+    if not stat.S_ISREG(mode):
+        raise AudioError(f"cannot read {path}: it is not a regular file (a pipe, socket or device); save the audio "
+                         "to a file first")
+
+
 def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Read wav/flac/ogg/opus/mp3 as mono float32 at `sample_rate` (downmixed and resampled)."""
     path = Path(path)
-    if not path.is_file():
-        raise AudioError(f"audio file not found: {path}")
+    _check_input(path)
     try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        with sf.SoundFile(str(path)) as file:
+            rate = file.samplerate
+            if not MIN_READ_RATE <= rate <= MAX_READ_RATE:
+                raise AudioError(f"audio file {path} says its sample rate is {rate} Hz: only "
+                                 f"{MIN_READ_RATE // 1000}-{MAX_READ_RATE // 1000} kHz can be read; resample it")
+            data = file.read(dtype="float32", always_2d=True)
+    except AudioError:
+        raise
     except Exception as exc:  # libsndfile raises several types for corrupt or unknown files
         raise AudioError(f"cannot read audio file {path}: {exc}. Use a wav, flac, ogg, opus or mp3 file.") from None
     if data.size == 0:
@@ -74,6 +101,17 @@ def output_format(path: Path) -> tuple[str, str]:
     return fmt, subtype
 
 
+def check_output(path: Path) -> tuple[str, str]:
+    """`output_format` of `path`, after checking that its folder exists and that it is not itself a folder;
+    AudioError otherwise. Cheap: call it before long work so that nothing is rendered for nowhere."""
+    fmt = output_format(path)
+    if not path.parent.is_dir():
+        raise AudioError(f"cannot write {path}: folder {path.parent} does not exist")
+    if path.is_dir():
+        raise AudioError(f"cannot write {path}: it is a folder; choose a file name")
+    return fmt
+
+
 def publish(tmp: str | Path, path: Path) -> None:
     """Give a finished temporary file the usual permissions (mkstemp makes it private) and its real name."""
     umask = os.umask(0)
@@ -101,12 +139,9 @@ def save_audio(path: str | Path, wav: np.ndarray, sample_rate: int = SAMPLE_RATE
     """Write `wav` atomically: a temporary file beside `path`, then a rename; format from the extension.
     `synthetic`: tag the file as synthetic speech (every writer in this tool writes synthetic speech)."""
     path = Path(path)
-    fmt, subtype = output_format(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise AudioError(f"cannot write {path}: folder {directory} does not exist")
+    fmt, subtype = check_output(path)
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     except OSError as exc:
         raise AudioError(f"cannot write {path}: {exc.strerror}. Choose a writable location.") from None
     try:
@@ -132,33 +167,37 @@ def write_wav_bytes(wav: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bytes:
 
 
 class AudioFileWriter:
-    """Writes audio to `path` piece by piece; the file appears (atomically) only when closed without error."""
+    """Writes audio to `path` piece by piece, in a `with` block; the file appears (atomically) only when the block
+    ends without error, and its temporary file is removed whatever happens (Ctrl-C, SIGTERM, a full disk)."""
 
     def __init__(self, path: str | Path, sample_rate: int = SAMPLE_RATE) -> None:
         self.path = Path(path)
-        fmt, subtype = output_format(self.path)
-        directory = self.path.parent if str(self.path.parent) else Path(".")
-        if not directory.is_dir():
-            raise AudioError(f"cannot write {self.path}: folder {directory} does not exist")
-        try:
-            fd, self.tmp = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".part")
-        except OSError as exc:
-            raise AudioError(f"cannot write {self.path}: {exc.strerror}. Choose a writable location.") from None
-        os.close(fd)
-        self.file = sf.SoundFile(self.tmp, "w", sample_rate, 1, subtype, format=fmt)
-        _tag(self.file)
+        self.sample_rate = sample_rate
+        self.format, self.subtype = check_output(self.path)
 
     def write(self, wav: np.ndarray) -> None:
         self.file.write(np.clip(wav, -1.0, 1.0))
 
     def __enter__(self) -> "AudioFileWriter":
+        try:
+            fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".part")
+        except OSError as exc:
+            raise AudioError(f"cannot write {self.path}: {exc.strerror}. Choose a writable location.") from None
+        try:
+            os.close(fd)
+            self.file = sf.SoundFile(self.tmp, "w", self.sample_rate, 1, self.subtype, format=self.format)
+            _tag(self.file)
+        except BaseException:
+            Path(self.tmp).unlink(missing_ok=True)
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.file.close()
-        if exc_type is None:
-            publish(self.tmp, self.path)
-        else:
+        try:
+            self.file.close()
+            if exc_type is None:
+                publish(self.tmp, self.path)
+        finally:
             Path(self.tmp).unlink(missing_ok=True)
 
 

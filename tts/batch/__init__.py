@@ -22,8 +22,8 @@ JSON Lines (.jsonl, .ndjson): one object per line with "text" and optionally "id
 Ids (tables, JSON Lines) become file names: letters, digits, '-', '_', '.'; each id once per script.
 """
 
-from tts.batch.render import BatchInterrupted, BatchResult, WorkerError, render_batch
+from tts.batch.render import BatchInterrupted, BatchResult, FolderInUse, WorkerError, render_batch
 from tts.batch.script import Item, Script, ScriptError, parse_script
 
-__all__ = ["BatchInterrupted", "BatchResult", "Item", "Script", "ScriptError", "WorkerError", "parse_script",
-           "render_batch"]
+__all__ = ["BatchInterrupted", "BatchResult", "FolderInUse", "Item", "Script", "ScriptError", "WorkerError",
+           "parse_script", "render_batch"]

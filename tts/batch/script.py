@@ -16,6 +16,8 @@ from tts.voices import DEFAULT_VOICE, VoiceError, check_name
 
 MIN_SPEED, MAX_SPEED = 0.25, 4.0  # as tts.synthesizer, without importing torch here
 MAX_PAUSE = 60.0
+MAX_SCRIPT_BYTES = 64 << 20
+MAX_SHOWN = 40  # characters of a bad value quoted in a message
 MAX_ID_CHARS = 100
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 TABLE_SUFFIXES = {".tsv", ".csv"}
@@ -24,12 +26,14 @@ COLUMNS = ("id", "voice", "speed", "text")
 JSON_KEYS = {"id", "voice", "text", "speed"}
 _DIRECTIVE = re.compile(r"@([A-Za-z_]+)(?:\s+(.*))?")
 _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(ms|s)?", re.IGNORECASE)
+_NEWLINE = re.compile(r"\r\n?|\n")  # not str.splitlines: U+2028 and the like may be inside a JSON string
 
 
 class ScriptError(ValueError):
     """A problem with a script file, or with one of its lines (`line` is then its 1-based number)."""
 
     def __init__(self, file: str | Path, line: int | None, reason: str) -> None:
+        reason = "".join(c if c.isprintable() else repr(c)[1:-1] for c in reason)  # one line, no escapes
         self.file, self.line, self.reason = str(file), line, reason
         super().__init__(f"{self.file}:{line}: {reason}" if line else f"{self.file}: {reason}")
 
@@ -81,11 +85,14 @@ def _read_lines(path: Path) -> list[str]:
     if path.is_dir():
         raise ScriptError(path, None, "is a folder, not a script file")
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_SCRIPT_BYTES + 1)
     except FileNotFoundError:
         raise ScriptError(path, None, "script file not found") from None
     except OSError as exc:
         raise ScriptError(path, None, f"cannot read the script: {exc.strerror}") from None
+    if len(data) > MAX_SCRIPT_BYTES:
+        raise ScriptError(path, None, f"the script is larger than {MAX_SCRIPT_BYTES >> 20} MB: split it into parts")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -93,7 +100,12 @@ def _read_lines(path: Path) -> list[str]:
         raise ScriptError(path, line, "is not UTF-8 text: save the script as UTF-8") from None
     if not text.strip():
         raise ScriptError(path, None, "the script is empty")
-    return text.splitlines()
+    return _NEWLINE.split(text)
+
+
+def _show(value: str) -> str:
+    """`value` quoted in a message, cut to MAX_SHOWN characters."""
+    return value if len(value) <= MAX_SHOWN else value[:MAX_SHOWN - 3] + "..."
 
 
 def _check_speed(speed: float) -> float:
@@ -104,11 +116,13 @@ def _check_speed(speed: float) -> float:
 
 def _parse_speed(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise _LineError(f"speed must be a number, got {json.dumps(value)}")
+        raise _LineError("speed must be a number")
     try:
         speed = float(value)
     except ValueError:
-        raise _LineError(f"speed must be a number, got '{value}'") from None
+        raise _LineError(f"speed must be a number, got '{_show(value)}'") from None
+    except OverflowError:  # an integer too large for a float
+        speed = math.inf
     return _check_speed(speed)
 
 
@@ -122,7 +136,7 @@ def _parse_voice(value: str) -> str:
 def _parse_duration(value: str) -> float:
     match = _DURATION.fullmatch(value.strip())
     if not match:
-        raise _LineError(f"bad pause '{value}': use seconds or milliseconds, e.g. @pause 1.5s or @pause 500ms")
+        raise _LineError(f"bad pause '{_show(value)}': use seconds or milliseconds, e.g. @pause 1.5s or @pause 500ms")
     seconds = float(match.group(1)) / (1000 if (match.group(2) or "s").lower() == "ms" else 1)
     if seconds > MAX_PAUSE:
         raise _LineError(f"pause of {seconds:g} s is longer than the limit of {MAX_PAUSE:g} s "
@@ -134,7 +148,7 @@ def _check_id(value: str) -> str:
     if not value:
         raise _LineError("the id is empty")
     if len(value) > MAX_ID_CHARS or not ID_PATTERN.fullmatch(value) or ".." in value or value.endswith("."):
-        raise _LineError(f"invalid id '{value[:40]}': use up to {MAX_ID_CHARS} letters, digits, '-', '_' or '.', "
+        raise _LineError(f"invalid id '{_show(value)}': use up to {MAX_ID_CHARS} letters, digits, '-', '_' or '.', "
                          "starting with a letter or digit (it becomes a file name)")
     return value
 
@@ -189,9 +203,8 @@ class _TextParser(_Parser):
         name = match.group(1).lower() if match else ""
         arg = (match.group(2) or "").strip() if match else ""
         if name not in ("voice", "speed", "pause"):
-            shown = line.split()[0]
-            raise _LineError(f"unknown directive '{shown}': use @voice NAME, @speed X or @pause DURATION "
-                             "(to say a line starting with @, begin it with a backslash)")
+            raise _LineError(f"unknown directive '{_show(line.split()[0])}': use @voice NAME, @speed X or "
+                             "@pause DURATION (to say a line starting with @, begin it with a backslash)")
         if not arg or len(arg.split()) != 1:
             example = {"voice": "@voice joe", "speed": "@speed 1.2", "pause": "@pause 1.5s"}[name]
             raise _LineError(f"@{name} takes one value, e.g. '{example}'")
@@ -200,7 +213,10 @@ class _TextParser(_Parser):
         elif name == "speed":
             self.speed = _parse_speed(arg)
         else:
-            self.pending_pause += _parse_duration(arg)
+            pause = self.pending_pause + _parse_duration(arg)
+            if pause > MAX_PAUSE:
+                raise _LineError(f"pauses in a row add up to {pause:g} s, longer than the limit of {MAX_PAUSE:g} s")
+            self.pending_pause = pause
 
     def prefixed(self, line: str, line_no: int) -> None:
         end = line.find("]")
@@ -215,10 +231,10 @@ class _TextParser(_Parser):
             if "=" in word:
                 key, value = word.split("=", 1)
                 if key.lower() != "speed":
-                    raise _LineError(f"unknown setting '{key}' in the [...] prefix: only speed=X is known")
+                    raise _LineError(f"unknown setting '{_show(key)}' in the [...] prefix: only speed=X is known")
                 speed = _parse_speed(value)
             elif voice is not None:
-                raise _LineError(f"two voices in the [...] prefix: '{voice}' and '{word}'")
+                raise _LineError(f"two voices in the [...] prefix: '{voice}' and '{_show(word)}'")
             else:
                 voice = _parse_voice(word)
         self.add(line_no, line[end + 1:], voice, speed)
@@ -259,13 +275,13 @@ class _JsonlParser(_Parser):
     def line(self, line: str, line_no: int) -> None:
         try:
             record = json.loads(line)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             raise _LineError(f"not valid JSON: {exc}") from None
         if not isinstance(record, dict):
             raise _LineError('expected a JSON object like {"id": "intro", "voice": "joe", "text": "Hello."}')
         unknown = sorted(record.keys() - JSON_KEYS)
         if unknown:
-            raise _LineError(f"unknown key(s) {', '.join(unknown)}: use id, voice, text and speed")
+            raise _LineError(f"unknown key(s) {_show(', '.join(unknown))}: use id, voice, text and speed")
         text, voice, id = record.get("text"), record.get("voice"), record.get("id")
         if not isinstance(text, str):
             raise _LineError('"text" is missing or is not a string')

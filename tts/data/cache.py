@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
+import tempfile
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,10 +25,13 @@ from tqdm import tqdm
 
 from tts.audio import AudioError, LogMelSpectrogram, estimate_pitch, load_audio, normalize_loudness, trim_silence
 from tts.audio.config import N_MELS, SAMPLE_RATE
+from tts.audio.io import publish
 from tts.data.readers import Utterance
 from tts.encoder import EMBEDDING_DIM, SpeakerEncoder
 
 GTA_FILE = "gta_mels.f16"
+CACHE_FILES = {"mels": "mels.f16", "pitch": "pitch.f16", "audio": "audio.i16", "speakers": "speakers.f16",
+               "index": "utterances.jsonl"}  # the index last (dicts keep their order)
 MIN_SECONDS = 0.5
 MAX_SECONDS = 15.0
 
@@ -59,12 +65,35 @@ def _features(item: tuple[int, Utterance]) -> tuple[int, dict | str]:
 
 
 def prepare_cache(utterances: list[Utterance], out: Path, workers: int = 2) -> tuple[int, list[str]]:
-    """Compute features for `utterances` into `out`; returns (utterances kept, skip reasons)."""
+    """Compute features for `utterances` into `out`; returns (utterances kept, skip reasons).
+
+    The files are written under temporary names and renamed only when all are complete; an older cache in `out`
+    loses its index first, so that an interruption leaves either it, or no cache, never a mix of the two."""
     out.mkdir(parents=True, exist_ok=True)
-    files = {name: open(out / f"{name}.part", "wb") for name in ("mels", "pitch", "audio", "speakers", "index")}
+    parts: dict[str, Path] = {}
+    try:
+        for name, final in CACHE_FILES.items():
+            fd, part = tempfile.mkstemp(dir=out, prefix=f".{final}.", suffix=".part")
+            os.close(fd)
+            parts[name] = Path(part)
+        kept, skipped = _write_features(utterances, parts, workers)
+        (out / CACHE_FILES["index"]).unlink(missing_ok=True)
+        (out / GTA_FILE).unlink(missing_ok=True)  # teacher-forced mels of the older cache: no longer aligned
+        for name, final in CACHE_FILES.items():  # the index last: it is what makes a cache
+            publish(parts[name], out / final)
+    finally:
+        for part in parts.values():
+            part.unlink(missing_ok=True)
+    return kept, skipped
+
+
+def _write_features(utterances: list[Utterance], parts: dict[str, Path], workers: int) -> tuple[int, list[str]]:
+    """Compute the features of `utterances` in `workers` processes and append them to the files `parts`."""
     frame_pos = sample_pos = kept = 0
     skipped: list[str] = []
-    with mp.get_context("spawn").Pool(workers, initializer=_init_worker) as pool:
+    with ExitStack() as stack:
+        files = {name: stack.enter_context(open(part, "wb")) for name, part in parts.items()}
+        pool = stack.enter_context(mp.get_context("spawn").Pool(workers, initializer=_init_worker))
         results = pool.imap(_features, enumerate(utterances), chunksize=8)
         for index, result in tqdm(results, total=len(utterances), desc="features", unit="utt"):
             if isinstance(result, str):
@@ -83,10 +112,6 @@ def prepare_cache(utterances: list[Utterance], out: Path, workers: int = 2) -> t
             frame_pos += n_frames
             sample_pos += n_samples
             kept += 1
-    for name, handle in files.items():
-        handle.close()
-        final = "utterances.jsonl" if name == "index" else f"{name}.{'i16' if name == 'audio' else 'f16'}"
-        (out / f"{name}.part").replace(out / final)
     return kept, skipped
 
 

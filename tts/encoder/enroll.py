@@ -1,8 +1,10 @@
 """Enrollment: reference clips -> one speaker embedding, with per-clip quality checks.
 
-Each clip is loaded (any common format and rate), measured (voiced seconds, noise, clipping), embedded on
-its own, and compared with the other clips; the voice is the normalised mean of the usable clips, plus their
-pitch and spectrum statistics (tts.adaptation), which bring the synthetic voice closer to them.
+Each clip (at most 60 s: longer recordings are refused, not cut, so that nothing is left out unseen) is loaded
+(any common format and rate), measured (speech seconds, noise, clipping), embedded on its own, and compared with
+the other clips; the voice is the normalised mean of the usable clips, plus their pitch and spectrum statistics
+(tts.adaptation), which bring the synthetic voice closer to them. Speech is sound near voiced (periodic) frames:
+noise and silence count for nothing.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 
 from tts.adaptation import reference_stats
 from tts.audio import load_audio
-from tts.audio.config import SAMPLE_RATE
-from tts.audio.processing import frame_energy_db, speech_duration
-from tts.voices import VoiceProfile
+from tts.audio.config import HOP_LENGTH, SAMPLE_RATE
+from tts.audio.features import estimate_pitch
+from tts.audio.processing import frame_energy_db
+from tts.voices import MAX_CLIPS, VoiceProfile, printable
 
 MIN_SPEECH_SECONDS = 3.0  # voiced audio needed over all clips
 SILENT_SPEECH_SECONDS = 0.5  # a clip with less voiced audio than this is left out
@@ -26,6 +30,10 @@ CONSISTENCY_WARN = 0.65  # cosine to the other clips' mean below this: probably 
 CLIP_LEVEL, CLIP_FRACTION = 0.999, 0.001  # more than 0.1% of samples at full scale: clipped
 MIN_SNR_DB = 15.0  # loud (95th percentile) minus quiet (5th percentile) frame level
 RECOMMENDED_CLIPS = 3
+MAX_CLIP_SECONDS = 60.0  # longer clips are refused (their analysis would cost gigabytes)
+VOICED_THRESHOLD = 0.3  # YIN threshold of estimate_pitch for voiced frames (its default 0.2 loses voicing in noise)
+SPEECH_REACH = 20  # pitch frames (0.32 s): sound this close to a voiced frame counts as speech (consonants, onsets)
+LEVEL_FRAME, LEVEL_HOP = 400, 160  # frame and hop of the level (frame_energy_db): 25 ms, 10 ms
 
 
 class EnrollmentError(ValueError):
@@ -62,7 +70,7 @@ class Enrollment:
 
     @property
     def warnings(self) -> list[str]:
-        return [f"{c.path.name}: {w}" for c in self.clips for w in c.warnings]
+        return [f"{printable(c.path.name)}: {w}" for c in self.clips for w in c.warnings]
 
     def require_enough_speech(self, minimum: float = MIN_SPEECH_SECONDS) -> None:
         if self.embedding is None or self.speech_seconds < minimum:
@@ -72,14 +80,14 @@ class Enrollment:
                 "is needed: add more clips or longer ones (about 10-30 s in total works best)")
 
     def profile(self, name: str, description: str = "", consent: dict | None = None) -> VoiceProfile:
-        """A voice profile from this enrollment (fingerprints of the clips used, no audio); `consent`: the record
-        from `consent_for` (tts enroll always passes one)."""
+        """A validated voice profile from this enrollment (fingerprints of the clips used, no audio); `consent`: the
+        record from `consent_for` (tts enroll always passes one)."""
         self.require_enough_speech()
         return VoiceProfile(
             name=name, description=description, consent=consent,
             embedding=[round(float(x), 6) for x in self.embedding], adaptation=self.adaptation,
             clips=[{"sha256": c.sha256, "seconds": round(c.seconds, 2), "speech_seconds": round(c.speech_seconds, 2)}
-                   for c in self.clips if c.used])
+                   for c in self.clips if c.used]).validated(f"the voice made from the clips ('{name}')")
 
 
 def consent_for(enrollment: Enrollment, statement: str, method: str) -> dict:
@@ -89,12 +97,40 @@ def consent_for(enrollment: Enrollment, statement: str, method: str) -> dict:
     return consent_record(statement, method, [c.sha256 for c in enrollment.clips])
 
 
+def speech_seconds(wav: np.ndarray) -> float:
+    """Seconds of sound (within 40 dB of the loudest 10 ms frame) near voiced frames (within SPEECH_REACH): speech
+    with its consonants counts, while noise and silence, which have no pitch, count for nothing."""
+    level = frame_energy_db(wav, LEVEL_FRAME, LEVEL_HOP)
+    if level.max() < -60:
+        return 0.0
+    voiced = estimate_pitch(wav, threshold=VOICED_THRESHOLD) > 0
+    near_voice = np.convolve(voiced, np.ones(2 * SPEECH_REACH + 1), "same") > 0
+    centres = (np.arange(len(level)) * LEVEL_HOP + LEVEL_FRAME // 2) // HOP_LENGTH  # each level frame's pitch frame
+    speech = (level > level.max() - 40) & near_voice[np.minimum(centres, len(near_voice) - 1)]
+    return float(np.sum(speech) * LEVEL_HOP / SAMPLE_RATE)
+
+
 def measure(wav: np.ndarray) -> tuple[float, float, float, float]:
-    """(voiced seconds, loudest frame dBFS, speech-to-noise estimate dB, fraction of clipped samples)."""
+    """(speech seconds, loudest frame dBFS, speech-to-noise estimate dB, fraction of clipped samples)."""
     level = frame_energy_db(wav)
     snr = float(np.percentile(level, 95) - np.percentile(level, 5))
     clipped = float(np.mean(np.abs(wav) >= CLIP_LEVEL))
-    return speech_duration(wav), float(level.max()), snr, clipped
+    return speech_seconds(wav), float(level.max()), snr, clipped
+
+
+def check_length(path: Path) -> None:
+    """EnrollmentError if clip `path` lasts over MAX_CLIP_SECONDS by its header (read before any audio is decoded:
+    a long clip, or a header claiming a tiny sample rate, would take gigabytes)."""
+    if not path.is_file():
+        return  # load_audio says what it is instead
+    try:
+        info = sf.info(str(path))
+    except Exception:  # unreadable: load_audio says why
+        return
+    if info.duration > MAX_CLIP_SECONDS:
+        raise EnrollmentError(f"{printable(str(path))} lasts {info.duration:.0f} s ({info.frames} samples at "
+                              f"{info.samplerate} Hz); clips may last at most {MAX_CLIP_SECONDS:.0f} s: cut it into "
+                              "shorter clips")
 
 
 def sha256_file(path: Path) -> str:
@@ -109,6 +145,9 @@ def analyse_clips(paths: list[Path | str], encoder=None) -> Enrollment:
     """Load, check and embed each clip; see `Enrollment.require_enough_speech` for the minimum."""
     if not paths:
         raise EnrollmentError("no clips given: pass one or more recordings of the speaker")
+    if len(paths) > MAX_CLIPS:
+        raise EnrollmentError(f"{len(paths)} clips given; the limit is {MAX_CLIPS}: pick the clearest (3-10 clips of "
+                              "5-30 s work best)")
     if encoder is None:
         from tts.encoder import SpeakerEncoder
 
@@ -118,16 +157,21 @@ def analyse_clips(paths: list[Path | str], encoder=None) -> Enrollment:
     seen: dict[str, Path] = {}
     for raw in paths:
         path = Path(raw)
+        check_length(path)
         wav = load_audio(path)  # AudioError with a clear message for missing or unreadable files
         speech, peak_db, snr, clipped = measure(wav)
+        wav = wav / max(1.0, float(np.abs(wav).max()))  # float files may go beyond full scale; the analysis may not
         report = ClipReport(path, sha256_file(path), len(wav) / SAMPLE_RATE, speech, snr, clipped)
         reports.append(report)
         if report.sha256 in seen:
-            report.warnings.append(f"same audio as {seen[report.sha256].name}: counted once")
+            report.warnings.append(f"same audio as {printable(seen[report.sha256].name)}: counted once")
             continue
         seen[report.sha256] = path
-        if speech < SILENT_SPEECH_SECONDS or peak_db < SILENT_LEVEL_DB:
-            report.warnings.append(f"nearly silent ({speech:.1f} s of speech, peak {peak_db:.0f} dBFS): left out")
+        if peak_db < SILENT_LEVEL_DB:
+            report.warnings.append(f"nearly silent (peak {peak_db:.0f} dBFS): left out")
+            continue
+        if speech < SILENT_SPEECH_SECONDS:
+            report.warnings.append(f"no speech found ({speech:.1f} s; noise or silence?): left out")
             continue
         try:
             report.embedding = encoder.embed(wav)

@@ -139,7 +139,8 @@ class TextFrontend:
         for token in clause:
             if token.end - token.start > limit:
                 if token.text.startswith("{"):
-                    raise ValueError(f"inline phoneme group longer than max_chunk_chars={limit}")
+                    raise ValueError(f"an inline phoneme group {{...}} is longer than {limit} characters (the longest "
+                                     "piece spoken at once): split it into smaller groups")
                 pieces.extend([_Token(token.text[i:i + limit], token.start + i,
                                       min(token.start + i + limit, token.end))]
                               for i in range(0, len(token.text), limit))

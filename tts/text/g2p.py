@@ -56,8 +56,16 @@ def check_phones(phones: Iterable[str], where: str) -> None:
 def load_user_lexicon(path: str | Path) -> dict[str, list[str]]:
     """Read ``WORD  PH1 PH2 ...`` lines (UTF-8, ``#`` comments); words are case-insensitive."""
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"lexicon {path} is a folder: pass a text file of 'WORD  PH1 PH2 ...' lines")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"lexicon file not found: {path}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"lexicon {path} is not UTF-8 text: save it as UTF-8") from None
     entries: dict[str, list[str]] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue

@@ -23,19 +23,22 @@ def write_gta_mels(cache_dir: Path, weights: Path, batch_size: int = 16) -> int:
     model = load_acoustic(weights)
     dataset = AcousticDataset(cache, list(range(len(cache.records))), max_frames=10**9)
     part = Path(cache_dir) / f"{GTA_FILE}.part"
-    out = np.memmap(part, dtype=np.float16, mode="w+", shape=cache.mels.shape)
-    out[:] = cache.mels
-    order = sorted(range(len(dataset)), key=dataset.length)
-    for start in tqdm(range(0, len(order), batch_size), desc="gta mels", unit="batch"):
-        keys = order[start : start + batch_size]
-        batch = collate_acoustic([dataset[k] for k in keys])
-        mels = model(batch, binarize=False)["mel"]
-        for row, k in enumerate(keys):
-            record = cache.records[dataset.items[k][0]]
-            first, n = record["frame_start"], record["n_frames"]
-            out[first : first + n] = mels[row, :, :n].T.numpy().astype(np.float16)
-    out.flush()
-    del out
-    part.replace(Path(cache_dir) / GTA_FILE)
+    try:
+        out = np.memmap(part, dtype=np.float16, mode="w+", shape=cache.mels.shape)
+        out[:] = cache.mels
+        order = sorted(range(len(dataset)), key=dataset.length)
+        for start in tqdm(range(0, len(order), batch_size), desc="gta mels", unit="batch"):
+            keys = order[start : start + batch_size]
+            batch = collate_acoustic([dataset[k] for k in keys])
+            mels = model(batch, binarize=False)["mel"]
+            for row, k in enumerate(keys):
+                record = cache.records[dataset.items[k][0]]
+                first, n = record["frame_start"], record["n_frames"]
+                out[first : first + n] = mels[row, :, :n].T.numpy().astype(np.float16)
+        out.flush()
+        del out
+        part.replace(Path(cache_dir) / GTA_FILE)
+    finally:
+        part.unlink(missing_ok=True)  # interrupted: no half-written file left behind
     return len(dataset)
 

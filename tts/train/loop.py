@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import random
 import signal
@@ -15,6 +16,9 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from tqdm import tqdm
+
+from tts.voices import write_atomic
+from tts.weights import WeightsError
 
 
 class Task(Protocol):
@@ -99,17 +103,51 @@ class CsvLog:
                 csv.DictWriter(handle, fieldnames=fields).writerow(row)
             return
         fields += [k for k in row if k not in fields]
-        with open(self.path, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(rows + [row])
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows + [row])
+        write_atomic(self.path, text.getvalue())  # a crash mid-rewrite keeps the old log
 
 
 def save_checkpoint(path: Path, state: dict) -> None:
-    """Atomic write: a partly written checkpoint never replaces a good one."""
+    """Atomic write: a partly written checkpoint never replaces a good one. `state` holds only what
+    `load_checkpoint` accepts: tensors, numbers, strings, lists, tuples and dicts."""
     tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    tmp.replace(path)
+    try:
+        torch.save(state, tmp)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def load_checkpoint(path: Path, device: torch.device | str = "cpu") -> dict:
+    """A training checkpoint, loaded with `weights_only`: a file holding anything but plain data (such as a
+    pickled object whose loading would run code) is refused with a WeightsError, and nothing in it runs."""
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except Exception:  # damaged, or pickled objects (UnpicklingError), which weights_only refuses to build
+        raise WeightsError(f"{path} is refused: it is damaged or holds more than tensors and numbers (loading such "
+                           "a file could run code); use a last.pt written by this version of tts train") from None
+    if not isinstance(state, dict) or not {"task", "step", "rng"} <= state.keys():
+        raise WeightsError(f"{path} is not a training checkpoint: use the last.pt that tts train writes")
+    return state
+
+
+def rng_state() -> dict:
+    """The Python, NumPy and torch random states as plain data (NumPy's array as a list), for a checkpoint."""
+    name, keys, pos, has_gauss, cached = np.random.get_state()
+    return {"python": random.getstate(), "numpy": [name, keys.tolist(), pos, has_gauss, cached],
+            "torch": torch.get_rng_state()}
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore the random states `rng_state` returned."""
+    random.setstate(state["python"])
+    name, keys, pos, has_gauss, cached = state["numpy"]
+    np.random.set_state((name, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(state["torch"].cpu())
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -136,12 +174,10 @@ def _run(task: Task, runtime: Runtime, out: Path, train_cfg: dict, max_steps: in
     last = out / "last.pt"
     step = 0
     if last.exists():
-        state = torch.load(last, map_location=runtime.device, weights_only=False)
+        state = load_checkpoint(last, runtime.device)
         task.load_state_dict(state["task"])
         step = state["step"]
-        random.setstate(state["rng"]["python"])
-        np.random.set_state(state["rng"]["numpy"])
-        torch.set_rng_state(state["rng"]["torch"])
+        set_rng_state(state["rng"])
         if runtime.main:
             print(f"resumed from {last} at step {step}")
     target = max_steps or train_cfg["max_steps"]
@@ -152,8 +188,7 @@ def _run(task: Task, runtime: Runtime, out: Path, train_cfg: dict, max_steps: in
     started = time.monotonic()
     epoch = step  # a different shuffle after each resume
     def checkpoint() -> None:
-        rng = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
-        save_checkpoint(last, {"task": task.state_dict(), "step": step, "rng": rng})
+        save_checkpoint(last, {"task": task.state_dict(), "step": step, "rng": rng_state()})
 
     while step < target and (deadline is None or time.monotonic() < deadline):
         for batch in task.batches(epoch):

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
-
 from tts.data.cache import prepare_cache
 from tts.data.readers import read_corpus
 from tts.train.acoustic import AcousticTask
 from tts.train.config import load_config
-from tts.train.loop import Runtime, run, seed_everything
+from tts.train.loop import Runtime, load_checkpoint, run, seed_everything
 from tts.train.vocoder import VocoderTask
-from tts.weights import export_weights
+from tts.weights import WeightsError, export_weights
 
 TASKS = {"acoustic": AcousticTask, "vocoder": VocoderTask}
 
@@ -44,18 +42,23 @@ def export(model: str, checkpoint: Path, out: Path) -> dict:
     """Write the inference weights of a training checkpoint (fp16, no optimizer state) to `out`."""
     if not checkpoint.is_file():
         raise FileNotFoundError(f"checkpoint not found: {checkpoint} (training writes OUT/last.pt)")
-    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    state = load_checkpoint(checkpoint)
     task_state = state["task"]
-    if model == "acoustic":
-        from tts.acoustic import AcousticConfig, AcousticModel
+    key = "model" if model == "acoustic" else "generator"
+    if not isinstance(task_state, dict) or key not in task_state or "config" not in task_state:
+        raise WeightsError(f"{checkpoint} holds no {model} model: pass the last.pt of a {model} training run")
+    try:
+        if model == "acoustic":
+            from tts.acoustic import AcousticConfig, AcousticModel
 
-        net = AcousticModel(AcousticConfig(**task_state["config"]))
-        net.load_state_dict(task_state["model"])
-    else:
-        from tts.vocoder import Vocoder, VocoderConfig
+            net = AcousticModel(AcousticConfig(**task_state["config"]))
+        else:
+            from tts.vocoder import Vocoder, VocoderConfig
 
-        net = Vocoder(VocoderConfig(**task_state["config"]))
-        net.load_state_dict(task_state["generator"])
+            net = Vocoder(VocoderConfig(**task_state["config"]))
+        net.load_state_dict(task_state[key])
+    except (TypeError, RuntimeError):
+        raise WeightsError(f"{checkpoint} does not match the {model} model of this version") from None
     meta = {"steps": state["step"], "checkpoint": checkpoint.name}
     if "speaker_mean" in task_state:  # acoustic checkpoints: the centre of the training voices
         meta["speaker_mean"] = [round(float(x), 6) for x in task_state["speaker_mean"]]
