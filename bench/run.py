@@ -57,8 +57,9 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None) -> lis
         "",
         *speed_table(ours),
         "",
-        "RTF = processing time / audio duration (lower is faster). First audio = time from text to the first "
-        "chunk's waveform. Peak RSS = the whole process (Python, torch, models).",
+        "RTF = processing time / audio duration (lower is faster); level + watermark = loudness levelling, "
+        "watermark and peak limiter of each chunk. First audio = time from text to the first chunk's finished "
+        "waveform. Peak RSS = the whole process (Python, torch, models).",
         "",
         "## Long text",
         "",
