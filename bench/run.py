@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from bench.batch import batch_rows, batch_table
-from bench.speed import PARAGRAPH, REPEATS, in_child, speed_rows, speed_table
+from bench.speed import PARAGRAPH, REPEATS, first_audio_rows, in_child, speed_rows, speed_table
 from tts.eval.runner import cpu_name
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -34,6 +34,7 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None) -> lis
     ours = speed_rows(THREADS, acoustic, vocoder)
     enroll = [in_child("enroll", str(t)) for t in THREADS]
     long_say = in_child("long", str(THREADS[-1]))
+    first = first_audio_rows(THREADS[-1])
     piper = [in_child("piper", str(t)) for t in THREADS] if piper_installed() else []
     load_after = os.getloadavg()[0]
 
@@ -70,6 +71,18 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None) -> lis
         "",
         "`tts say TEXT -o long.wav` in its own process, TEXT the paragraph repeated to 1,000 words: chunks are "
         "synthesised and written one by one, so memory does not grow with the text.",
+        "",
+        "## First audio of a new process",
+        "",
+        "| voice | threads | first audio s | vs default voice, later process |",
+        "|---|---:|---:|---:|",
+        *[f"| {r['case']} | {r['threads']} | {r['first_audio_s']:.3f} | "
+          f"{r['first_audio_s'] / first[1]['first_audio_s']:.2f}x |" for r in first],
+        "",
+        "A fresh process's first `stream` call on the paragraph until its first chunk, voice preparation and the "
+        "first calls into torch included. A voice is prepared (its loudness measured; an enrolled voice also "
+        "calibrated) in the first process that uses it with the loaded models, and read from the voice cache "
+        "(tts/voice_cache.py) after that.",
         "",
         "## Speaker enrollment",
         "",

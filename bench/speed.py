@@ -8,6 +8,7 @@ bench/RESULTS.md). Each measurement runs in a fresh process so that peak memory 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -191,7 +192,49 @@ def measure_long_say(threads: int) -> dict:
     return {"threads": threads, "words": LONG_WORDS, "audio_s": audio_s, "wall_s": wall, "peak_rss_mb": peak}
 
 
-CHILD_JOBS = {"synth": measure, "enroll": measure_enrollment, "piper": measure_piper, "long": measure_long_say}
+def measure_first_audio(threads: int, voice: str) -> dict:
+    """Runs in a child process: time from a fresh Synthesizer's first `stream` call in a voice to its first chunk,
+    in the default voice or (voice "enrolled") one enrolled from the 30 s of dev speech, as a new `tts say`
+    process pays it: voice preparation included (the voice cache as the caller left it); the first calls into
+    torch are made before, with another voice, so that both voices start alike."""
+    import numpy as np
+
+    from tts.synthesizer import Synthesizer
+    from tts.voices import load_voice
+
+    if voice == "enrolled":
+        from tts.adaptation import reference_stats
+        from tts.encoder.ge2e import SpeakerEncoder
+        from tts.voices import VoiceProfile
+
+        wav = enrollment_audio()
+        profile = VoiceProfile("bench", SpeakerEncoder().embed(wav).tolist(), adaptation=reference_stats([wav]))
+    else:
+        profile = load_voice(None)
+    synth = Synthesizer(threads=threads)
+    warm_up = np.random.default_rng(int(time.time_ns() % 2**32)).standard_normal(256).astype(np.float32)
+    synth.synthesize("Warm up.", voice=warm_up / np.linalg.norm(warm_up))
+    start = time.perf_counter()
+    next(synth.stream(PARAGRAPH, voice=profile))
+    return {"threads": threads, "voice": voice, "first_audio_s": time.perf_counter() - start}
+
+
+def first_audio_rows(threads: int) -> list[dict]:
+    """The default and an enrolled voice, each in the first process that uses it and in a later one."""
+    import tempfile
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["TTS_CACHE_DIR"] = folder
+        for voice in ("default", "enrolled"):
+            for case in ("first process", "a later process"):
+                rows.append({**in_child("first", str(threads), voice), "case": f"{voice}, {case}"})
+        del os.environ["TTS_CACHE_DIR"]
+    return rows
+
+
+CHILD_JOBS = {"synth": measure, "enroll": measure_enrollment, "piper": measure_piper, "long": measure_long_say,
+              "first": measure_first_audio}
 
 
 def in_child(job: str, *args: str) -> dict:

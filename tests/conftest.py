@@ -35,6 +35,14 @@ def tone_speech(text: str, seed: int) -> np.ndarray:
     return np.concatenate(pieces).astype(np.float32)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_voice_cache(tmp_path_factory):
+    """Prepared voices are cached in a folder of the test session, never in the user's cache."""
+    import os
+
+    os.environ["TTS_CACHE_DIR"] = str(tmp_path_factory.mktemp("voice-cache"))
+
+
 @pytest.fixture(scope="session")
 def generated_corpus(tmp_path_factory) -> Path:
     """A manifest TSV with eight generated utterances from two speakers."""

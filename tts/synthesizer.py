@@ -18,6 +18,7 @@ from tts.audio.config import SAMPLE_RATE
 from tts.audio.loudness import MAX_VOLUME_DB, MIN_VOLUME_DB, gain_to_target, limit_peaks, loudness
 from tts.text import TextFrontend
 from tts.voices import VoiceError, VoiceProfile, load_voice
+from tts import voice_cache
 from tts.watermark import embed
 from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, load_acoustic, load_vocoder
 
@@ -56,13 +57,14 @@ class Synthesizer:
         self.frontend = TextFrontend(lexicon)
         self.acoustic = load_acoustic(acoustic)
         self.vocoder = load_vocoder(vocoder)
+        self._models = f"{voice_cache.file_identity(Path(acoustic))}|{voice_cache.file_identity(Path(vocoder))}"
         self._prepared: dict[tuple, PreparedVoice] = {}
 
     def prepare(self, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None) -> PreparedVoice:
         """A voice name, a profile or a bare embedding -> the voice the models take.
 
-        Done once per voice and process: a profile with reference statistics is adapted (tts.adaptation, about half
-        a second), and every voice's loudness is measured on a short text."""
+        Done once per voice and model files (then read from tts.voice_cache): a profile with reference statistics is
+        adapted (tts.adaptation, about half a second), and every voice's loudness is measured on a short text."""
         if isinstance(voice, PreparedVoice):
             return voice
         if isinstance(voice, np.ndarray):
@@ -73,12 +75,18 @@ class Synthesizer:
         key = (vector.tobytes(), repr(adaptation))
         if key not in self._prepared:
             prepared = PreparedVoice(torch.from_numpy(vector), Calibration.identity())
-            if adaptation is not None:
-                if self.acoustic.speaker_mean is not None:
-                    prepared.embedding = distinctive(prepared.embedding, self.acoustic.speaker_mean)
-                prepared.calibration = calibrate(lambda text, calibration: self._render_text(
-                    text, PreparedVoice(prepared.embedding, calibration)), adaptation)
-            prepared.gain = gain_to_target(loudness(self._render_text(LOUDNESS_TEXT, prepared)))
+            if adaptation is not None and self.acoustic.speaker_mean is not None:
+                prepared.embedding = distinctive(prepared.embedding, self.acoustic.speaker_mean)
+            disk_key = voice_cache.entry_key(key[0], key[1], self._models)
+            cached = voice_cache.load(disk_key)
+            if cached is not None:
+                prepared.calibration, prepared.gain = cached
+            else:
+                if adaptation is not None:
+                    prepared.calibration = calibrate(lambda text, calibration: self._render_text(
+                        text, PreparedVoice(prepared.embedding, calibration)), adaptation)
+                prepared.gain = gain_to_target(loudness(self._render_text(LOUDNESS_TEXT, prepared)))
+                voice_cache.store(disk_key, prepared.calibration, prepared.gain)
             self._prepared[key] = prepared
         return self._prepared[key]
 
