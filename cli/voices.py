@@ -9,7 +9,7 @@ import typer
 
 from cli.enroll import VOICES_DIR_HELP
 from cli.errors import friendly_errors
-from tts.voices import DEFAULT_VOICE, VoiceError, VoiceLibrary, VoiceProfile, printable
+from tts.voices import DEFAULT_VOICE, VOICE_VERIFIED, VoiceError, VoiceLibrary, VoiceProfile, consent_method, printable
 
 app = typer.Typer(help="Manage voices: the packaged ones (read-only) and those you enrolled.",
                   no_args_is_help=True)
@@ -20,7 +20,8 @@ VOICES_DIR = typer.Option(None, "--voices-dir", help=VOICES_DIR_HELP)
 @app.command("list")
 @friendly_errors
 def list_voices(voices_dir: Path = VOICES_DIR) -> None:
-    """List the available voices; files in the voices folder that are not valid voices are skipped with a warning."""
+    """List the available voices and their consent (voice-verified, declared or none); files in the voices folder
+    that are not valid voices are skipped with a warning."""
     library = VoiceLibrary(voices_dir)
     entries = library.list()
     width = max(8, *(len(e.name) for e in entries)) if entries else 8
@@ -31,7 +32,8 @@ def list_voices(voices_dir: Path = VOICES_DIR) -> None:
             typer.echo(f"warning: skipped {entry.name}: {printable(str(exc))}", err=True)
             continue
         default = " (default)" if entry.name == DEFAULT_VOICE else ""
-        typer.echo(f"{entry.name:<{width}}  {entry.source:<8}  {profile.created_at[:10]:<10}  "
+        consent = "-" if entry.read_only else consent_method(profile.consent) or "none"
+        typer.echo(f"{entry.name:<{width}}  {entry.source:<8}  {profile.created_at[:10]:<10}  {consent:<14}  "
                    f"{printable(profile.description) or '-'}{default}")
     if not library.user():
         typer.echo(f"no enrolled voices in {library.user_dir}: add one with 'tts enroll NAME CLIP...'", err=True)
@@ -71,15 +73,25 @@ def consent_lines(consent: dict | None) -> list[tuple[str, str]]:
     """The consent record as (label, text) rows: statement, when and how it was given, the clips it covers."""
     if consent is None:
         return [("consent", "none recorded")]
-    method = {"flag": "given with --consent", "prompt": "confirmed at the interactive prompt"}.get(
-        consent.get("method"), str(consent.get("method", "-")))
+    method = consent_method(consent)
+    how = ("voice-verified: the speaker read a prompt aloud" if method == VOICE_VERIFIED
+           else "declared (not verified by the speaker's voice)")
     clips = consent.get("clips") or []
     rows = [("consent", f"\"{consent['statement']}\""),
-            ("", f"{consent.get('confirmed_at', '-')}, {method}"),
+            ("", f"{consent.get('confirmed_at', '-')}, {how}"),
             ("", f"for {len(clips)} clip file(s)" + (":" if clips else ""))]
     rows += [("", f"  {str(h)[:16]}...") for h in clips[:8]]
     if len(clips) > 8:
         rows.append(("", f"  ... and {len(clips) - 8} more"))
+    if method == VOICE_VERIFIED:
+        v = consent["verification"]
+        rows += [("", f"prompt ({'fresh challenge' if v['challenge'] else 'given with --consent-text'}): "
+                      f"\"{v['prompt']}\""),
+                 ("", f"heard: \"{v['transcript']}\" ({v['asr']})"),
+                 ("", f"word error rate {v['wer']:.1%} (at most {v['max_wer']:.0%}), speaker similarity "
+                      f"{v['similarity']:.2f} (at least {v['min_similarity']:.2f}), "
+                      f"watermark z={v['watermark_z']:.1f}"),
+                 ("", f"recording sha256 {v['recording_sha256']}")]
     return rows
 
 
@@ -130,3 +142,27 @@ def import_voice(
     library = VoiceLibrary(voices_dir)
     profile = library.import_(file, force=force, name=name)
     typer.echo(f"imported voice '{profile.name}' into {library.user_dir}")
+
+
+@app.command("verify")
+@friendly_errors
+def verify(
+    name: str = typer.Argument(..., help="Voice to check."),
+    recording: Path = typer.Argument(..., help="The consent recording (the speaker reading the prompt aloud)."),
+    consent_text: str = typer.Option(None, "--consent-text",
+                                     help="The text read aloud (default: the prompt stored with the voice)."),
+    voices_dir: Path = VOICES_DIR,
+) -> None:
+    """Re-run the consent checks of RECORDING against voice NAME and report the scores: exit code 0 if they pass
+    and agree with the stored record, 1 otherwise."""
+    from tts.consent import verify_voice
+
+    profile = VoiceLibrary(voices_dir).get(name)
+    verification, mismatches = verify_voice(profile, recording, consent_text)
+    typer.echo(f"{printable(str(recording))}: {verification.summary()}")
+    problems = verification.failures() + mismatches
+    for problem in problems:
+        typer.echo(f"failed: {problem}")
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"passed: the reader of {printable(str(recording))} is the speaker of voice '{name}'")

@@ -46,7 +46,9 @@ def test_non_interactive_enrollment_without_consent_fails_before_any_work(tmp_pa
     result = enroll(tmp_path / "voices", "jane", str(tmp_path / "never-read.wav"))
     assert result.exit_code == 1
     assert result.output.strip() == ('error: enrollment needs the speaker\'s consent: pass --consent "..." '
-                                     '(e.g. "Recorded with Jane\'s written consent on 2026-11-27")')
+                                     '(e.g. "Recorded with Jane\'s written consent on 2026-11-27"), or have the '
+                                     'speaker read a challenge aloud (tts enroll NAME --challenge, then '
+                                     '--consent-recording)')
     assert not (tmp_path / "voices").exists()
     result = enroll(tmp_path / "voices", "jane", str(tmp_path / "never-read.wav"), "--consent", "  ")
     assert result.exit_code == 1 and "consent statement is empty" in result.output
@@ -57,13 +59,13 @@ def test_consent_is_stored_and_shown(tmp_path, clips):
     result = enroll(voices_dir, "jane", *map(str, clips), str(clips[0]), "--consent", STATEMENT)
     assert result.exit_code == 0, result.output
     consent = VoiceLibrary(voices_dir).get("jane").consent
-    assert consent["statement"] == STATEMENT and consent["method"] == "flag"
+    assert consent["statement"] == STATEMENT and consent["method"] == "declared"
     assert datetime.fromisoformat(consent["confirmed_at"]).tzinfo is not None
     assert consent["clips"] == [hashlib.sha256(c.read_bytes()).hexdigest() for c in clips]  # the repeat once
 
     shown = runner.invoke(app, ["voices", "show", "jane", "--voices-dir", str(voices_dir)])
     assert shown.exit_code == 0, shown.output
-    assert f'"{STATEMENT}"' in shown.output and "given with --consent" in shown.output
+    assert f'"{STATEMENT}"' in shown.output and "declared (not verified" in shown.output
     assert consent["confirmed_at"] in shown.output and "for 3 clip file(s)" in shown.output
     assert consent["clips"][0][:16] in shown.output
 
@@ -85,9 +87,9 @@ def test_interactive_prompt(tmp_path, clips, monkeypatch):
     result = enroll(voices_dir, "jane", *map(str, clips), input="y\n")
     assert result.exit_code == 0, result.output
     consent = VoiceLibrary(voices_dir).get("jane").consent
-    assert consent["method"] == "prompt" and "jane agreed" in consent["statement"]
+    assert consent["method"] == "declared" and "jane agreed" in consent["statement"]
     shown = runner.invoke(app, ["voices", "show", "jane", "--voices-dir", str(voices_dir)])
-    assert "confirmed at the interactive prompt" in shown.output
+    assert "confirmed at the interactive prompt" in shown.output and "declared" in shown.output
 
 
 def test_profiles_without_consent_still_load_but_bad_records_are_refused(tmp_path):

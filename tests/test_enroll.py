@@ -68,7 +68,7 @@ def test_enroll_happy_path_any_format_and_rate(tmp_path):
     assert "warning" not in result.output and "only one clip" not in result.output
     profile = VoiceLibrary(voices_dir).get("alice")
     assert profile.description == "generated" and len(profile.clips) == 3
-    assert profile.consent["statement"] == CONSENT[1] and profile.consent["method"] == "flag"
+    assert profile.consent["statement"] == CONSENT[1] and profile.consent["method"] == "declared"
     assert profile.clips[1]["seconds"] == pytest.approx(5.0, abs=0.05)
     assert abs(np.linalg.norm(profile.vector) - 1) < 1e-4
     assert profile.adaptation["f0_hz"] == pytest.approx(110, rel=0.05)  # the clips' pitch, for tts.adaptation

@@ -12,10 +12,18 @@ Profile format (one JSON file `<name>.json`, UTF-8):
                     "speech_seconds": voiced part}] fingerprints of the reference audio (no audio is kept);
                   at most 100 clips of at most an hour each
   consent         null (voices enrolled before consent was recorded, packaged voices), or the record `tts enroll`
-                  makes: {"statement": the user's free-text statement of the speaker's agreement,
-                  "confirmed_at": ISO 8601 UTC time, "method": "flag" (--consent) or "prompt" (answered yes
-                  at the terminal), "clips": [sha256 of each clip file given]}; the statement has at most 2,000
-                  characters. It records what the user declared; nothing here can verify it.
+                  makes: {"statement": free text on the speaker's agreement, "confirmed_at": ISO 8601 UTC time,
+                  "method": "declared" (--consent, or a yes at the terminal: what the user declared; nothing can
+                  check it) or "voice-verified" (the speaker read a prompt aloud: tts.consent checked the recording),
+                  "clips": [sha256 of each clip file given], and with "voice-verified" only, "verification":
+                  {"prompt": the text read aloud, "challenge": true for a fresh `tts enroll --challenge` prompt,
+                  false for --consent-text, "transcript": what speech recognition heard, "asr": the recogniser,
+                  "recording_sha256": sha256 of the recording file (a fingerprint, no audio), "wer": word error
+                  rate of the transcript against the prompt, "max_wer": the bar it passed, "similarity": cosine of
+                  the recording's speaker embedding to the voice's, "min_similarity": its bar, "watermark_z": the
+                  recording's score for this tool's watermark (below tts.watermark's threshold)}}. Statement,
+                  prompt and transcript have at most 2,000 characters; the scores must pass their bars. Records of
+                  older versions with method "flag" or "prompt" are read as "declared".
   adaptation      null (no adaptation: the embedding alone), or statistics of the reference clips that
                   tts.adaptation uses to bring the synthetic voice's pitch and spectrum closer to them:
                   {"method": "reference-statistics-v1", "f0_hz": median F0 of the voiced frames (40-1000 Hz),
@@ -35,8 +43,9 @@ Where profiles live:
 
 Export format (one shareable JSON file):
   {"format": "tts-voice", "format_version": 1, "sha256": <hex>, "profile": {...profile fields...}}
-  where sha256 is the digest of the canonical profile JSON (sorted keys, no spaces, ASCII). It detects
-  files that were edited or damaged after export; it is an integrity check, not a signature.
+  where sha256 is the digest of the canonical profile JSON (sorted keys, no spaces, ASCII), consent record
+  included. It detects files that were edited or damaged after export (e.g. a consent score changed); it is an
+  integrity check, not a signature: `tts voices verify NAME REC` re-runs a voice-verified record's checks.
 """
 
 from __future__ import annotations
@@ -260,19 +269,38 @@ def _time_problem(key: str, value: object) -> str | None:
     return problem
 
 
-CONSENT_METHODS = ("flag", "prompt")
+DECLARED, VOICE_VERIFIED = "declared", "voice-verified"
+CONSENT_METHODS = (DECLARED, VOICE_VERIFIED)
+LEGACY_CONSENT_METHODS = ("flag", "prompt")  # records of older versions, read as declared
+VERIFICATION_FIELDS = {"prompt", "challenge", "transcript", "asr", "recording_sha256", "wer", "max_wer",
+                       "similarity", "min_similarity", "watermark_z"}
+WATERMARK_Z = 6.0  # tts.watermark's detection threshold (not imported, to keep this module light)
+MAX_WER_SCORE = 100.0  # a word error rate can exceed 1 (insertions), not without bound
 
 
-def consent_record(statement: str, method: str, clip_hashes: list[str]) -> dict:
-    """The `consent` field of a profile: what the user declared, when, how, and for which clip files."""
-    if method not in CONSENT_METHODS:
-        raise ValueError(f"unknown consent method {method!r}")
+def consent_record(statement: str, clip_hashes: list[str], verification: dict | None = None) -> dict:
+    """The `consent` field of a profile: what the user declared, when, for which clip files, and with
+    `verification` (made by tts.consent from a passed check) the scores of the speaker's own recording."""
     if not statement.strip():
         raise VoiceError("the consent statement is empty: say who agreed and how, e.g. "
                          "\"Recorded with Jane's written consent on 2026-11-27\"")
-    return {"statement": statement.strip(),
-            "confirmed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "method": method, "clips": list(dict.fromkeys(clip_hashes))}
+    record = {"statement": statement.strip(),
+              "confirmed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "method": DECLARED if verification is None else VOICE_VERIFIED,
+              "clips": list(dict.fromkeys(clip_hashes))}
+    if verification is not None:
+        record["verification"] = verification
+    problem = _consent_problem(record)
+    if problem:
+        raise VoiceError(f"invalid consent record: {problem}")
+    return record
+
+
+def consent_method(consent: dict | None) -> str | None:
+    """'voice-verified', 'declared' (older 'flag' and 'prompt' records too), or None when nothing was recorded."""
+    if consent is None:
+        return None
+    return VOICE_VERIFIED if consent.get("method") == VOICE_VERIFIED else DECLARED
 
 
 def _consent_problem(consent: object) -> str | None:
@@ -281,17 +309,48 @@ def _consent_problem(consent: object) -> str | None:
         return None
     if not (isinstance(consent, dict) and isinstance(consent.get("statement"), str) and consent["statement"].strip()):
         return "'consent' must be null or an object with a 'statement'"
-    if not set(consent) <= {"statement", "confirmed_at", "method", "clips"}:
-        return "'consent' may only have the fields statement, confirmed_at, method, clips"
-    if "method" in consent and consent["method"] not in CONSENT_METHODS:
-        return f"'consent.method' must be one of {', '.join(CONSENT_METHODS)}"
+    if not set(consent) <= {"statement", "confirmed_at", "method", "clips", "verification"}:
+        return "'consent' may only have the fields statement, confirmed_at, method, clips, verification"
+    methods = CONSENT_METHODS + LEGACY_CONSENT_METHODS
+    if "method" in consent and consent["method"] not in methods:
+        return f"'consent.method' must be one of {', '.join(methods)}"
+    if (consent.get("method") == VOICE_VERIFIED) != ("verification" in consent):
+        return f"'consent.verification' is required with method '{VOICE_VERIFIED}' and allowed only with it"
     clips = consent.get("clips", [])
     if not isinstance(clips, list) or len(clips) > MAX_CLIPS or not all(map(_is_sha256, clips)):
         return f"'consent.clips' must be a list of at most {MAX_CLIPS} sha256 hex digests"
     problem = _text_problem("consent.statement", consent["statement"], MAX_TEXT_CHARS)
     if problem is None and "confirmed_at" in consent:
         problem = _time_problem("consent.confirmed_at", consent["confirmed_at"])
+    if problem is None and "verification" in consent:
+        problem = _verification_problem(consent["verification"])
     return problem
+
+
+def _verification_problem(record: object) -> str | None:
+    """What is wrong with a consent record's `verification` (see the format above), or None."""
+    if not isinstance(record, dict) or set(record) != VERIFICATION_FIELDS:
+        return f"'consent.verification' must have exactly the fields {', '.join(sorted(VERIFICATION_FIELDS))}"
+    if not (isinstance(record["prompt"], str) and record["prompt"].strip()):
+        return "'consent.verification.prompt' must be the text that was read aloud"
+    problem = (_text_problem("consent.verification.prompt", record["prompt"], MAX_TEXT_CHARS)
+               or _text_problem("consent.verification.transcript", record["transcript"], MAX_TEXT_CHARS)
+               or _text_problem("consent.verification.asr", record["asr"], MAX_TEXT_CHARS))
+    if problem:
+        return problem
+    if not isinstance(record["challenge"], bool):
+        return "'consent.verification.challenge' must be true or false"
+    if not _is_sha256(record["recording_sha256"]):
+        return "'consent.verification.recording_sha256' must be a sha256 hex digest"
+    ranges = {"wer": (0.0, MAX_WER_SCORE), "max_wer": (0.0, 1.0), "similarity": (-1.0, 1.0),
+              "min_similarity": (0.0, 1.0), "watermark_z": (-1e3, 1e3)}
+    for key, (low, high) in ranges.items():
+        if not _number_in(record[key], low, high):
+            return f"'consent.verification.{key}' must be a number from {low:g} to {high:g}"
+    if (record["wer"] > record["max_wer"] or record["similarity"] < record["min_similarity"]
+            or record["watermark_z"] >= WATERMARK_Z):
+        return "'consent.verification' holds scores that fail its own bars: not a passed verification"
+    return None
 
 
 def _valid_clip(clip: object) -> bool:

@@ -48,6 +48,8 @@ class ClipReport:
     speech_seconds: float
     snr_db: float
     clipped_fraction: float
+    audio_sha256: str = ""  # sha256 of the decoded 16 kHz audio: the same sound in another file format
+    envelope: np.ndarray | None = None  # level_envelope(): tells a cut or copy of the clip (tts.consent)
     embedding: np.ndarray | None = None  # None: left out (silent or a duplicate)
     consistency: float | None = None  # cosine to the mean of the other usable clips
     warnings: list[str] = field(default_factory=list)
@@ -81,8 +83,11 @@ class Enrollment:
 
     def profile(self, name: str, description: str = "", consent: dict | None = None) -> VoiceProfile:
         """A validated voice profile from this enrollment (fingerprints of the clips used, no audio); `consent`: the
-        record from `consent_for` (tts enroll always passes one)."""
+        record from `consent_for` or tts.consent.verified_consent (tts enroll always passes one), for these
+        clips."""
         self.require_enough_speech()
+        if consent is not None and consent.get("clips") != list(dict.fromkeys(c.sha256 for c in self.clips)):
+            raise EnrollmentError("the consent record is for other clips than this enrollment's: make it for these")
         return VoiceProfile(
             name=name, description=description, consent=consent,
             embedding=[round(float(x), 6) for x in self.embedding], adaptation=self.adaptation,
@@ -90,11 +95,27 @@ class Enrollment:
                    for c in self.clips if c.used]).validated(f"the voice made from the clips ('{name}')")
 
 
-def consent_for(enrollment: Enrollment, statement: str, method: str) -> dict:
-    """The consent record for the clips of `enrollment` (all clip files given, used or not)."""
+def consent_for(enrollment: Enrollment, statement: str) -> dict:
+    """The declared consent record for the clips of `enrollment` (all clip files given, used or not);
+    tts.consent.verified_consent makes a voice-verified one."""
     from tts.voices import consent_record
 
-    return consent_record(statement, method, [c.sha256 for c in enrollment.clips])
+    return consent_record(statement, [c.sha256 for c in enrollment.clips])
+
+
+def within_full_scale(wav: np.ndarray) -> np.ndarray:
+    """`wav` scaled down to peak at 1 if louder: float files may go beyond full scale; the analysis may not."""
+    return wav / max(1.0, float(np.abs(wav).max()))
+
+
+def level_envelope(wav: np.ndarray) -> np.ndarray:
+    """Level in dB of 25 ms frames every 10 ms: a cut or re-encoding of the same recording keeps its shape."""
+    return frame_energy_db(wav, LEVEL_FRAME, LEVEL_HOP).astype(np.float32)
+
+
+def sha256_audio(wav: np.ndarray) -> str:
+    """sha256 of decoded 16 kHz float32 audio."""
+    return hashlib.sha256(np.ascontiguousarray(wav, dtype=np.float32).tobytes()).hexdigest()
 
 
 def speech_seconds(wav: np.ndarray) -> float:
@@ -160,8 +181,9 @@ def analyse_clips(paths: list[Path | str], encoder=None) -> Enrollment:
         check_length(path)
         wav = load_audio(path)  # AudioError with a clear message for missing or unreadable files
         speech, peak_db, snr, clipped = measure(wav)
-        wav = wav / max(1.0, float(np.abs(wav).max()))  # float files may go beyond full scale; the analysis may not
-        report = ClipReport(path, sha256_file(path), len(wav) / SAMPLE_RATE, speech, snr, clipped)
+        wav = within_full_scale(wav)
+        report = ClipReport(path, sha256_file(path), len(wav) / SAMPLE_RATE, speech, snr, clipped,
+                            audio_sha256=sha256_audio(wav), envelope=level_envelope(wav))
         reports.append(report)
         if report.sha256 in seen:
             report.warnings.append(f"same audio as {printable(seen[report.sha256].name)}: counted once")
