@@ -95,3 +95,50 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("rate", [8000, 22050, 48000])
+def test_files_are_written_at_the_chosen_rate_without_seams_between_pieces(tmp_path, rate):
+    from tts.audio.io import AudioFileWriter
+
+    tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000).astype(np.float32)
+    with AudioFileWriter(tmp_path / "tone.wav", sample_rate=rate) as writer:
+        for piece in np.array_split(tone, 7):  # written piece by piece, as synthesis does
+            writer.write(piece)
+    data, read_rate = sf.read(tmp_path / "tone.wav", dtype="float32")
+    assert read_rate == rate and abs(len(data) - rate) <= 2
+    reference = 0.5 * np.sin(2 * np.pi * 440 * np.arange(len(data)) / rate)
+    middle = slice(rate // 10, -rate // 10)  # away from the resampler's start and end
+    assert np.max(np.abs(data[middle] - reference[middle])) < 0.01
+
+
+def test_output_rates_outside_8_to_48_khz_are_refused(tmp_path):
+    from tts.audio.io import AudioFileWriter
+
+    for rate in (4000, 96000):
+        with pytest.raises(AudioError, match="sample rate"):
+            AudioFileWriter(tmp_path / "x.wav", sample_rate=rate)
+
+
+def test_playback_starts_with_the_first_piece(tmp_path, monkeypatch):
+    import time
+
+    from tts.audio import playback
+
+    received = tmp_path / "played.wav"
+    monkeypatch.setattr(playback, "PLAYERS", (["sh", "-c", f"cat > '{received}'"],))
+    piece = np.full(1600, 0.25, np.float32)
+    heard_first = []
+
+    def pieces():
+        yield piece
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (received.exists() and received.stat().st_size >= 2 * len(piece)):
+            time.sleep(0.01)
+        heard_first.append(received.exists() and received.stat().st_size >= 2 * len(piece))
+        yield piece
+
+    playback.play(pieces())
+    assert heard_first == [True]  # the player had the first piece before the second was made
+    data, rate = sf.read(received, dtype="float32")
+    assert rate == 16000 and len(data) == 2 * len(piece) and abs(data.mean() - 0.25) < 1e-3

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import io
 import os
 import stat
 import tempfile
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+import soxr
 
 from tts.audio.config import SAMPLE_RATE
 
@@ -31,6 +31,7 @@ def _software() -> str:
 
 
 MIN_READ_RATE, MAX_READ_RATE = 8000, 192000  # sample rates load_audio accepts (beyond them: broken or crafted headers)
+MIN_WRITE_RATE, MAX_WRITE_RATE = 8000, 48000  # sample rates of written output (telephony to studio)
 
 WRITE_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"),
                  ".opus": ("OGG", "OPUS"), ".mp3": ("MP3", "MPEG_LAYER_III")}
@@ -157,26 +158,37 @@ def save_audio(path: str | Path, wav: np.ndarray, sample_rate: int = SAMPLE_RATE
         raise
 
 
-def write_wav_bytes(wav: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bytes:
-    """16-bit PCM WAV file contents in memory, tagged as synthetic (for the audio player)."""
-    buffer = io.BytesIO()
-    with sf.SoundFile(buffer, "w", sample_rate, 1, "PCM_16", format="WAV") as file:
-        _tag(file)
-        file.write(np.clip(wav, -1.0, 1.0))
-    return buffer.getvalue()
+class Resampler:
+    """Pieces of 16 kHz audio -> the same audio at `rate`, resampled as one continuous stream (soxr), so that piece
+    boundaries leave no trace. Call `finish` after the last piece for the resampler's remaining samples."""
+
+    def __init__(self, rate: int = SAMPLE_RATE) -> None:
+        if not MIN_WRITE_RATE <= rate <= MAX_WRITE_RATE:
+            raise AudioError(f"sample rate {rate} Hz is out of range: use {MIN_WRITE_RATE} to {MAX_WRITE_RATE}")
+        self.rate = rate
+        self.stream = None if rate == SAMPLE_RATE else soxr.ResampleStream(SAMPLE_RATE, rate, 1, dtype="float32")
+
+    def __call__(self, wav: np.ndarray) -> np.ndarray:
+        return wav if self.stream is None else self.stream.resample_chunk(np.asarray(wav, np.float32))
+
+    def finish(self) -> np.ndarray:
+        if self.stream is None:
+            return np.zeros(0, np.float32)
+        return self.stream.resample_chunk(np.zeros(0, np.float32), last=True)
 
 
 class AudioFileWriter:
-    """Writes audio to `path` piece by piece, in a `with` block; the file appears (atomically) only when the block
-    ends without error, and its temporary file is removed whatever happens (Ctrl-C, SIGTERM, a full disk)."""
+    """Writes 16 kHz audio to `path` piece by piece, in a `with` block, at `sample_rate` (resampled as one stream);
+    the file appears (atomically) only when the block ends without error, and its temporary file is removed
+    whatever happens (Ctrl-C, SIGTERM, a full disk)."""
 
     def __init__(self, path: str | Path, sample_rate: int = SAMPLE_RATE) -> None:
         self.path = Path(path)
-        self.sample_rate = sample_rate
+        self.resample = Resampler(sample_rate)
         self.format, self.subtype = check_output(self.path)
 
     def write(self, wav: np.ndarray) -> None:
-        self.file.write(np.clip(wav, -1.0, 1.0))
+        self.file.write(np.clip(self.resample(wav), -1.0, 1.0))
 
     def __enter__(self) -> "AudioFileWriter":
         try:
@@ -185,7 +197,7 @@ class AudioFileWriter:
             raise AudioError(f"cannot write {self.path}: {exc.strerror}. Choose a writable location.") from None
         try:
             os.close(fd)
-            self.file = sf.SoundFile(self.tmp, "w", self.sample_rate, 1, self.subtype, format=self.format)
+            self.file = sf.SoundFile(self.tmp, "w", self.resample.rate, 1, self.subtype, format=self.format)
             _tag(self.file)
         except BaseException:
             Path(self.tmp).unlink(missing_ok=True)
@@ -194,6 +206,8 @@ class AudioFileWriter:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
+            if exc_type is None:
+                self.file.write(np.clip(self.resample.finish(), -1.0, 1.0))
             self.file.close()
             if exc_type is None:
                 publish(self.tmp, self.path)
