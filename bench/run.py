@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from bench.batch import batch_rows, batch_table
-from bench.speed import PARAGRAPH, REPEATS, first_audio_rows, in_child, speed_rows, speed_table
+from bench.speed import PARAGRAPH, REPEATS, busy_machine_rows, first_audio_rows, in_child, speed_rows, speed_table
 from tts.eval.runner import cpu_name
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -35,6 +35,7 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None) -> lis
     enroll = [in_child("enroll", str(t)) for t in THREADS]
     long_say = in_child("long", str(THREADS[-1]))
     first = first_audio_rows(THREADS[-1])
+    busy = busy_machine_rows()
     piper = [in_child("piper", str(t)) for t in THREADS] if piper_installed() else []
     load_after = os.getloadavg()[0]
 
@@ -71,6 +72,14 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None) -> lis
         "",
         "`tts say TEXT -o long.wav` in its own process, TEXT the paragraph repeated to 1,000 words: chunks are "
         "synthesised and written one by one, so memory does not grow with the text.",
+        "",
+        "## Long text on a busy machine",
+        "",
+        "| threads | words | wall s (whole command) |",
+        "|---|---:|---:|",
+        *[f"| {r['case']} | {r['words']} | {r['wall_s']:.1f} |" for r in busy],
+        "",
+        "The same `tts say` while another process keeps one core busy (`python -c 'while True: pass'`).",
         "",
         "## First audio of a new process",
         "",

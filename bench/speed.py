@@ -192,6 +192,29 @@ def measure_long_say(threads: int) -> dict:
     return {"threads": threads, "words": LONG_WORDS, "audio_s": audio_s, "wall_s": wall, "peak_rss_mb": peak}
 
 
+def busy_machine_rows() -> list[dict]:
+    """`tts say` of the 1,000-word text while one other process keeps a core busy: default threads (sleeping
+    OpenMP threads, cli/__init__.py), --threads 1, and default threads spinning (OMP_WAIT_POLICY=ACTIVE, the
+    OpenMP default) for comparison; wall seconds of each."""
+    import tempfile
+
+    cases = (("default threads", [], {}), ("--threads 1", ["--threads", "1"], {}),
+             ("default threads, spinning", [], {"OMP_WAIT_POLICY": "ACTIVE"}))
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    rows = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, args, env in cases:
+                t0 = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "cli", "say", long_text(), "-o", str(Path(tmp) / "long.wav"),
+                                *args], check=True, capture_output=True, env={**os.environ, **env})
+                rows.append({"case": name, "words": LONG_WORDS, "wall_s": time.perf_counter() - t0})
+    finally:
+        busy.kill()
+        busy.wait()
+    return rows
+
+
 def measure_first_audio(threads: int, voice: str) -> dict:
     """Runs in a child process: time from a fresh Synthesizer's first `stream` call in a voice to its first chunk,
     in the default voice or (voice "enrolled") one enrolled from the 30 s of dev speech, as a new `tts say`

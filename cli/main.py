@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import typing
+from typing import Any
 
 import typer
 
@@ -13,7 +15,24 @@ from cli import enroll, voices
 from cli import detect
 
 app = typer.Typer(help="Offline text-to-speech with voice cloning, at 16 kHz on an ordinary CPU.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"tts {version('tts-clone')}")
+        except PackageNotFoundError:
+            typer.echo("tts (not installed: run it from an installed package for its version)")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                           help="Print the version and exit.")) -> None:
+    """Offline text-to-speech with voice cloning, at 16 kHz on an ordinary CPU."""
 app.command(epilog=say.EPILOG)(say.say)
 app.command(epilog=batch.EPILOG)(batch.batch)
 app.add_typer(train.app, name="train")
@@ -40,9 +59,45 @@ def interrupt_on_termination() -> None:
         signal.signal(signum, interrupt)
 
 
+def _value_label(param: Any) -> str | None:
+    """What an option's value is, in words (FILE, NUMBER, N, TEXT); None for flags and arguments."""
+    descriptor = param.type_descriptor
+    if param.param_type_name == "argument" or param.is_flag:
+        return None
+    if descriptor.is_path or descriptor.is_file:
+        return "PATH"
+    element = typing.get_args(descriptor.annotation)[0] if descriptor.is_list else descriptor.annotation
+    return {float: "NUMBER", int: "N"}.get(element, "TEXT")
+
+
+def plain_help(command: Any) -> Any:
+    """`command` (Typer's click command) and its subcommands, their help naming values plainly (PATH, NUMBER,
+    TEXT) instead of Python type labels such as <list[Path]>. Older Typer versions print plain names already and
+    are left alone."""
+    for param in command.params:
+        if not hasattr(param, "type_descriptor"):
+            continue
+        label = _value_label(param)
+        if param.param_type_name == "argument":
+            param.metavar = param.name.upper()
+        param.display_type_rich = lambda ctx, label=label: label
+    make_help_option = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = make_help_option(ctx)
+        if option is not None and hasattr(option, "type_descriptor"):
+            option.display_type_rich = lambda ctx: None
+        return option
+
+    command.get_help_option = get_help_option
+    for sub in getattr(command, "commands", {}).values():
+        plain_help(sub)
+    return command
+
+
 def main() -> None:
     interrupt_on_termination()
-    app()
+    plain_help(typer.main.get_command(app))()
 
 
 if __name__ == "__main__":

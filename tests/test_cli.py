@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,18 @@ def test_bad_input_gives_one_line_errors(tmp_path):
 def test_help_shows_examples():
     result = runner.invoke(app, ["say", "--help"])
     assert result.exit_code == 0 and "Examples" in result.output and "tts say" in result.output
+
+
+def test_version_and_help_without_python_type_labels():
+    import re
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "80"}
+    version = subprocess.run([sys.executable, "-m", "cli", "--version"], capture_output=True, text=True, env=env)
+    assert version.returncode == 0 and re.fullmatch(r"tts \S+\n", version.stdout)
+    for command in (["--help"], ["say", "--help"], ["batch", "--help"], ["voices", "import", "--help"]):
+        shown = subprocess.run([sys.executable, "-m", "cli", *command], capture_output=True, text=True, env=env)
+        assert shown.returncode == 0 and "Usage" in shown.stdout
+        assert not re.search(r"<(str|int|float|bool|path|list\[\w+\])>", shown.stdout), (command, shown.stdout)
+        assert max(len(line) for line in shown.stdout.splitlines()) <= 80
