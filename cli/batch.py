@@ -7,10 +7,12 @@ from pathlib import Path
 
 import typer
 
+from cli.enroll import QUIET_HELP, VERIFIED_ONLY_HELP, check_library_voice
 from cli.errors import check_threads, fail, friendly_errors
+from tts.voices import VoiceError
 
 EPILOG = """\b
-Script formats (UTF-8, chosen by the extension; blank lines and # comments are ignored):
+Script formats (UTF-8, chosen by the extension; # comments are ignored):
 
 \b
 Text (.txt or any other extension), one utterance per line, files named by line number (0007.wav):
@@ -19,6 +21,7 @@ Text (.txt or any other extension), one utterance per line, files named by line 
   @speed 1.1              speed of the lines that follow (0.25 to 4)
   Welcome to lesson one.
   @pause 1.5s             silence in the --combine file (also 500ms)
+  @gap 0.2s               silence between the lines that follow (default 0.35s)
   [alice] Hello, I'm Alice.                  this line only, in voice alice
   [alice speed=0.9] Slowly now.              voice and speed for this line
   [speed=1.3] Faster, in the current voice.
@@ -26,8 +29,14 @@ Text (.txt or any other extension), one utterance per line, files named by line 
   Note: a colon is ordinary text, never a voice.
 
 \b
-Tables (.tsv .csv): id|text or id|voice|text per line (tab or |), or a header line such as id|voice|speed|text.
-JSON Lines (.jsonl): {"id": "intro", "voice": "joe", "text": "Hello.", "speed": 1.0} per line.
+Tables (.tsv): id|text or id|voice|text per line (tab or |), or a header line such as id|voice|speed|text.
+CSV (.csv): the same columns separated by commas, as spreadsheets save them: intro,"Hello, world."
+JSON Lines (.jsonl): {"id": "intro", "voice": "joe", "text": "Hello.", "speed": 1.0, "pause": 0.5} per line
+("pause": seconds after this line).
+
+\b
+In the --combine file lines are 0.35 s apart (@gap), 0.75 s after a blank line (a paragraph, as in tts say),
+or as long as @pause or "pause" says. Pauses only change the --combine file: no line is rendered again.
 
 \b
 Output: OUTDIR/ID.wav per line and OUTDIR/manifest.jsonl (id, line, voice, text, file, duration, file_sha256,
@@ -39,7 +48,8 @@ stops at the first error).
 \b
 Examples:
   tts batch lesson.txt -o lesson/ --combine lesson.mp3
-  tts batch chapter.tsv -o chapter/ --format flac --workers 2
+  tts batch chapter.txt -o chapter/ --combine chapter.mp3
+  tts batch lines.csv -o lines/ --format flac --workers 2
   tts batch dialogue.jsonl -o out/ --strict
 """
 
@@ -114,6 +124,8 @@ def batch(
                                 help="CPU threads of each worker (default: cores / workers, at least 1)."),
     acoustic: Path = typer.Option(None, "--acoustic", hidden=True, help="Acoustic model file (testing)."),
     vocoder: Path = typer.Option(None, "--vocoder", hidden=True, help="Vocoder model file (testing)."),
+    verified_only: bool = typer.Option(False, "--verified-only", envvar="TTS_VERIFIED_ONLY", help=VERIFIED_ONLY_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
     """Render a script (dialogue, lesson, chapter): one audio file per line, resumable, in parallel."""
     from tts.batch import BatchInterrupted, FolderInUse, WorkerError, parse_script, render_batch
@@ -124,6 +136,11 @@ def batch(
     if voice:
         load_voice(voice)  # an unknown --voice is an error for the whole run, not for each line
     parsed = parse_script(script, default_voice=voice, default_speed=speed)
+    for name in sorted({item.voice for item in parsed.items}):
+        try:
+            check_library_voice(name, None, verified_only, quiet)
+        except VoiceError:
+            pass  # an unknown voice is reported on its lines
     progress = _Progress()
     try:
         result = render_batch(parsed, output, fmt=fmt, combine=combine, workers=workers, force=force, strict=strict,

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import typer
 
+from cli.enroll import VERIFIED_ONLY_HELP, check_library_voice, check_voice_consent
 from cli.errors import check_threads, fail, friendly_errors
-from tts.audio.io import AudioFileWriter, check_output, pcm16, streaming_wav_header
+from tts.audio.config import SAMPLE_RATE
+from tts.audio.io import AudioFileWriter, Resampler, check_output, pcm16, streaming_wav_header
+from tts.text.frontend import PARAGRAPH_PAUSE, SENTENCE_PAUSE
 
 MAX_TEXT_CHARS = 1_000_000
+MAX_SILENCE = 10.0  # seconds, for --sentence-silence and --paragraph-silence
+PROGRESS_MIN_CHUNKS = 5  # shorter texts get no progress bar
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 EPILOG = """Examples:
 
@@ -21,7 +30,11 @@ EPILOG = """Examples:
 
   tts say "Quieter than the standard level." --volume -6 -o quiet.wav
 
-  cat chapter.txt | tts say - -o chapter.ogg
+  tts say -f chapter.md -o chapter.mp3
+
+  tts say -f notes.txt --paragraph-silence 1 --sentence-silence 0.5 -o notes.wav
+
+  cat chapter.txt | tts say -f - -o chapter.ogg
 
   tts say "Straight to a pipe." -o - | aplay
 
@@ -30,6 +43,11 @@ EPILOG = """Examples:
   tts say "In the voice of these clips, saving nothing." --ref a.wav --ref b.flac -o once.wav \\
       --consent "Jane agreed by e-mail on 2026-11-27"
 
+A blank line ends a paragraph. Markdown (.md, .markdown or --markdown) is read as a person
+reads it: headings, list items, emphasis and link texts are spoken without their marks; list
+numbers, images, code blocks and HTML tags are skipped; each heading and paragraph is followed
+by the paragraph silence. Pauses get shorter with a higher --speed.
+
 Every voice speaks at one loudness (-20 LUFS, ITU-R BS.1770) unless --volume moves it.
 Cloning with --ref needs the speaker's consent, as tts enroll does (--consent, or a yes at a
 terminal). All output carries an inaudible watermark and, in files, a tag naming it synthetic
@@ -37,14 +55,43 @@ terminal). All output carries an inaudible watermark and, in files, a tag naming
 """
 
 
-def read_text(text: str) -> str:
-    """The text to speak: `text` itself, or standard input for '-' (read no further than the limit)."""
-    if text == "-":
+def read_file(name: str) -> str:
+    """The text of file `name`, or of standard input for '-' (read no further than the limit)."""
+    if name == "-":
+        return sys.stdin.read(MAX_TEXT_CHARS + 1)
+    if Path(name).is_dir():
+        fail(f"{name} is a folder: give a text or Markdown file")
+    try:
+        with open(name, encoding="utf-8-sig") as handle:
+            return handle.read(MAX_TEXT_CHARS + 1)
+    except FileNotFoundError:
+        fail(f"file not found: {name}")
+    except UnicodeDecodeError:
+        fail(f"{name} is not UTF-8 text: save it as UTF-8")
+
+
+def read_text(text: str | None, file: str | None, markdown: bool | None) -> str:
+    """The text to speak: `text` itself, standard input for '-', or the text of `file`; Markdown made plain text
+    when `markdown` says so, or by default for a .md or .markdown file."""
+    if text is not None and file is not None:
+        fail("give the text to speak or -f FILE, not both")
+    if text is None and file is None:
+        fail("no text given: pass the text to speak, - to read standard input, or -f FILE to read a file")
+    if file is None and text.lower().endswith((".txt", *MARKDOWN_SUFFIXES)) and os.path.isfile(text):
+        fail(f"'{text}' is a file: use -f {text} to read it aloud")
+    if file is not None:
+        text = read_file(file)
+    elif text == "-":
         text = sys.stdin.read(MAX_TEXT_CHARS + 1)
     if len(text) > MAX_TEXT_CHARS:
         fail(f"text is over the limit of {MAX_TEXT_CHARS:,} characters: split it into several files or use tts batch")
     if not text.strip():
-        fail("no text given: pass the text to speak, or - to read it from standard input")
+        fail("no text given: pass the text to speak, or - to read it from standard input" if file is None
+             else f"{'standard input' if file == '-' else file} has no text to speak")
+    if markdown or (markdown is None and file is not None and file.lower().endswith(MARKDOWN_SUFFIXES)):
+        from tts.text.markdown import markdown_to_text
+
+        text = markdown_to_text(text)
     return text
 
 
@@ -66,7 +113,17 @@ def reference_voice(clips: list[Path]):
 
 @friendly_errors
 def say(
-    text: str = typer.Argument(..., help="Text to speak, or - to read standard input."),
+    text: str = typer.Argument(None, help="Text to speak, or - to read standard input (or use -f FILE)."),
+    file: str = typer.Option(None, "-f", "--file",
+                             help="Read the text from this file (- for standard input): plain text, or Markdown "
+                                  "for .md and .markdown."),
+    markdown: bool = typer.Option(None, "--markdown/--plain",
+                                  help="Read the text as Markdown, or as plain text (default: Markdown for .md and "
+                                       ".markdown files)."),
+    sentence_silence: float = typer.Option(SENTENCE_PAUSE, "--sentence-silence",
+                                           help="Seconds of silence after each sentence."),
+    paragraph_silence: float = typer.Option(PARAGRAPH_PAUSE, "--paragraph-silence",
+                                            help="Seconds of silence after each paragraph and heading."),
     output: str = typer.Option(None, "-o", "--output",
                                help="Output file (.wav .flac .ogg .opus .mp3), or - for WAV on stdout. "
                                     "Without it the speech is played."),
@@ -86,39 +143,70 @@ def say(
     lexicon: Path = typer.Option(None, "--lexicon", help="Pronunciation file: lines 'WORD  PH1 PH2 ...' (ARPAbet)."),
     threads: int = typer.Option(None, "--threads", callback=check_threads,
                                 help="CPU threads to use (default: all cores)."),
+    verified_only: bool = typer.Option(False, "--verified-only", envvar="TTS_VERIFIED_ONLY", help=VERIFIED_ONLY_HELP),
+    sample_rate: int = typer.Option(SAMPLE_RATE, "--sample-rate",
+                                    help="Sample rate of the written audio in Hz, 8000 to 48000 (resampled)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="No progress bar, and no note that a voice's consent is only declared."),
 ) -> None:
-    """Speak TEXT in the default or a chosen voice."""
+    """Speak TEXT, or a text or Markdown file, in the default or a chosen voice."""
     from tts.synthesizer import Synthesizer
 
+    for option, seconds in (("--sentence-silence", sentence_silence), ("--paragraph-silence", paragraph_silence)):
+        if not 0 <= seconds <= MAX_SILENCE:
+            fail(f"{option} {seconds:g} is out of range: give 0 to {MAX_SILENCE:g} seconds")
     if ref and voice:
         fail("use either --voice (an enrolled voice) or --ref (clips for a one-off voice), not both")
     if consent is not None and not ref:
         fail("--consent goes with --ref (an enrolled voice's consent was recorded by tts enroll)")
     if ref:
         from cli.enroll import confirm_consent
+        from tts.voices import DECLARED
 
+        check_voice_consent("the voice of the --ref clips", DECLARED, verified_only, quiet)
         confirm_consent("the speaker of the --ref clips", consent, action="cloning with --ref")
-    text = read_text(text)
+    else:
+        check_library_voice(voice, voices_dir, verified_only, quiet)
+    text = read_text(text, file, markdown)
+    resample = Resampler(sample_rate)  # reject a bad rate, an unknown extension or a missing folder before any work
     if output not in (None, "-"):
-        check_output(Path(output))  # reject an unknown extension or a missing folder before any work
+        check_output(Path(output))
     speaker = reference_voice(ref) if ref else load_voice(voice, voices_dir)
     synth = Synthesizer(lexicon=lexicon, threads=threads)
+    synth.frontend.sentence_pause, synth.frontend.paragraph_pause = sentence_silence, paragraph_silence
     pieces = synth.stream(text, voice=speaker, speed=speed, pitch=pitch, volume=volume)
     first = next(pieces)  # validates text and voice before anything is written
+    pieces = with_progress(itertools.chain([first], pieces), synth, text, quiet)
     if output == "-":
         out = sys.stdout.buffer
-        out.write(streaming_wav_header())
-        out.write(pcm16(first))
-        for piece in pieces:
-            out.write(pcm16(piece))
+        out.write(streaming_wav_header(resample.rate))
+        for piece in itertools.chain(pieces, [None]):
+            out.write(pcm16(resample.finish() if piece is None else resample(piece)))
         out.flush()
     elif output is None:
         from tts.audio.playback import play
 
-        play(np.concatenate([first, *pieces]))
+        play(pieces)  # sound starts with the first sentence
     else:
-        with AudioFileWriter(output) as writer:
-            writer.write(first)
+        with AudioFileWriter(output, sample_rate=resample.rate) as writer:
             for piece in pieces:
                 writer.write(piece)
         typer.echo(f"wrote {output}", err=True)
+
+
+def with_progress(pieces: Iterator[np.ndarray], synth, text: str, quiet: bool) -> Iterator[np.ndarray]:
+    """`pieces`, with a progress bar (sentences, ETA) on standard error when it is a terminal, the text is longer
+    than a few sentences and `quiet` is off."""
+    if quiet or not sys.stderr.isatty():
+        yield from pieces
+        return
+    total = sum(1 for _ in synth.frontend.iter_chunks(text))
+    if total <= PROGRESS_MIN_CHUNKS:
+        yield from pieces
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="chunk", file=sys.stderr, leave=False) as bar:
+        for piece in pieces:
+            yield piece
+            bar.update()

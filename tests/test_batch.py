@@ -63,11 +63,11 @@ def test_text_format_directives_prefixes_and_comments(tmp_path):
     got = [(i.id, i.line_no, i.voice, i.text, i.speed, i.pause_before) for i in script.items]
     assert got == [
         ("0003", 3, "joe", "Plain line in the default voice.", 1.0, 0.0),
-        ("0006", 6, "joe", "Note: a colon is just text.", 1.2, 0.0),
-        ("0009", 9, "joe", "Prefixed line.", 0.8, 1.75),
-        ("0010", 10, "joe", "Speed only.", 2.0, 0.0),
-        ("0011", 11, "joe", "@home and [brackets] said as they are.", 1.2, 0.0),
-        ("0012", 12, "joe", "Call {K AA1 L} me.", 1.2, 0.0),
+        ("0006", 6, "joe", "Note: a colon is just text.", 1.2, 0.35),  # the default gap
+        ("0009", 9, "joe", "Prefixed line.", 0.8, 1.75),  # @pause instead of the gap
+        ("0010", 10, "joe", "Speed only.", 2.0, 0.35),
+        ("0011", 11, "joe", "@home and [brackets] said as they are.", 1.2, 0.35),
+        ("0012", 12, "joe", "Call {K AA1 L} me.", 1.2, 0.35),
     ]
     assert script.items[-1].pause_after == 2.0
 
@@ -89,9 +89,9 @@ def test_text_format_bad_lines_are_reported_by_line(tmp_path):
 
 
 def test_tables_and_json_lines_by_extension(tmp_path):
-    pipes = parse_script(write(tmp_path / "a.csv", "intro|Hello there.\n# skip\n\nq1|Is a|b pipe text?\n"))
+    pipes = parse_script(write(tmp_path / "a.tsv", "intro|Hello there.\n# skip\n\nq1|Is a | b pipe text?\n"))
     assert [(i.id, i.voice, i.text) for i in pipes.items] == [("intro", "joe", "Hello there."),
-                                                              ("q1", "joe", "Is a|b pipe text?")]
+                                                              ("q1", "joe", "Is a | b pipe text?")]
     tabs = parse_script(write(tmp_path / "b.tsv", "one\tjoe\tFirst.\ntwo\t\tSecond, default voice.\n"),
                         default_voice="joe")
     assert [(i.id, i.voice, i.text) for i in tabs.items] == [("one", "joe", "First."),
@@ -111,8 +111,59 @@ def test_tables_and_json_lines_by_extension(tmp_path):
     reasons = {e.line: e.reason for e in jsonl.errors}
     assert "not valid JSON" in reasons[3] and "duplicate id 'a'" in reasons[4]
     assert "unknown key(s) voise" in reasons[5] and "invalid id" in reasons[6]
-    wrong = parse_script(write(tmp_path / "e.csv", "a|joe|Three fields.\nb|Two fields.\n"))
+    wrong = parse_script(write(tmp_path / "e.tsv", "a|joe|Three fields.\nb|Two fields.\n"))
     assert [e.line for e in wrong.errors] == [2] and "expected 3 fields" in wrong.errors[0].reason
+
+
+def test_blank_lines_are_paragraph_pauses_and_gap_sets_the_pause_between_lines(tmp_path):
+    script = parse_script(write(tmp_path / "chapter.txt", "\n".join([
+        "\n",  # blank lines before the first line: no pause
+        "First paragraph.", "Its second line.",
+        "", "", "Second paragraph.",
+        "@gap 0.1s", "Close line.",
+        "", "@pause 2s", "An explicit pause wins.",
+        "@gap 1s", "", "A paragraph is at least the gap.",
+        "@gap soon", "@gap 61",
+    ])))
+    assert [(i.text, i.pause_before) for i in script.items] == [
+        ("First paragraph.", 0.0), ("Its second line.", 0.35), ("Second paragraph.", 0.75), ("Close line.", 0.1),
+        ("An explicit pause wins.", 2.0), ("A paragraph is at least the gap.", 1.0)]
+    assert [e.reason for e in script.errors] == [
+        "bad gap 'soon': use seconds or milliseconds, e.g. 1.5s or 500ms",
+        "gap of 61 s is longer than the limit of 60 s (for milliseconds write e.g. 500ms)"]
+
+
+def test_json_lines_pause_after_a_line(tmp_path):
+    script = parse_script(write(tmp_path / "d.jsonl", "\n".join([
+        json.dumps({"text": "One.", "pause": 1.5}), json.dumps({"text": "Two.", "pause": "500ms"}),
+        json.dumps({"text": "Three."}), "", json.dumps({"text": "Four.", "pause": 0}),
+        *(json.dumps({"text": "Bad.", "pause": bad}) for bad in (-1, True, "soon", 61, [1])),
+        json.dumps({"text": "Last.", "pause": 2}),
+    ])))
+    assert [(i.text, i.pause_before) for i in script.items] == [
+        ("One.", 0.0), ("Two.", 1.5), ("Three.", 0.5), ("Four.", 0.75), ("Last.", 0.0)]
+    assert script.items[-1].pause_after == 2.0
+    reasons = [e.reason for e in script.errors]
+    assert [e.line for e in script.errors] == [6, 7, 8, 9, 10]
+    assert reasons[0] == reasons[1] == reasons[3] == reasons[4]
+    assert reasons[0] == '"pause" must be 0 to 60 seconds, e.g. 1.5 or "500ms"'
+    assert "bad pause 'soon'" in reasons[2]
+
+
+def test_csv_has_quoted_fields_commas_and_a_header(tmp_path):
+    script = parse_script(write(tmp_path / "lines.csv", "\n".join([
+        "id,voice,text",
+        'intro,joe,"Hello, world."',
+        'q2,,"She said ""hi"", then left."',
+        "plain,joe,Unquoted, commas stay in the text.",
+        'bad,joe,"unclosed',
+    ])))
+    assert [(i.id, i.voice, i.text) for i in script.items] == [
+        ("intro", "joe", "Hello, world."), ("q2", "joe", 'She said "hi", then left.'),
+        ("plain", "joe", "Unquoted, commas stay in the text.")]
+    assert [e.line for e in script.errors] == [5] and "not valid CSV" in script.errors[0].reason
+    pipes = parse_script(write(tmp_path / "pipes.csv", "intro|Hello.\n"))
+    assert "name the file .tsv" in pipes.errors[0].reason
 
 
 def test_missing_empty_or_undecodable_script_is_a_one_line_error(tmp_path, tiny_models):
@@ -152,6 +203,22 @@ def test_renders_one_file_per_line_a_manifest_and_a_combined_file_with_pauses(tm
 
     flac = run_cli(tiny_models, str(script), "-o", str(tmp_path / "flac"), "--format", "flac")
     assert flac.exit_code == 0 and sf.info(tmp_path / "flac" / "0001.flac").format == "FLAC"
+
+
+def test_csv_with_quoted_commas_renders_with_gaps_and_a_changed_pause_renders_nothing_again(tmp_path, tiny_models):
+    script = write(tmp_path / "lines.csv", 'id,text\na,"Hello, world."\nb,"Yes, ""quoted"", fine."\n\nc,Last.\n')
+    out, combined = tmp_path / "out", tmp_path / "all.wav"
+    result = run_cli(tiny_models, str(script), "-o", str(out), "--combine", str(combined))
+    assert result.exit_code == 0 and "3 rendered" in result.output, result.output
+    entries = manifest(out)
+    assert [e["text"] for e in entries] == ["Hello, world.", 'Yes, "quoted", fine.', "Last."]
+    audio = sum(e["duration"] for e in entries)
+    assert sf.info(combined).duration == pytest.approx(audio + 0.35 + 0.75, abs=2e-3)  # the gap, a paragraph
+
+    write(script, script.read_text().replace("\n\n", "\n"))  # no paragraph: only the combined file changes
+    result = run_cli(tiny_models, str(script), "-o", str(out), "--combine", str(combined))
+    assert result.exit_code == 0 and "0 rendered, 3 unchanged" in result.output, result.output
+    assert sf.info(combined).duration == pytest.approx(audio + 0.35 + 0.35, abs=2e-3)
 
 
 def test_resume_skips_unchanged_lines_and_redoes_changed_ones(tmp_path, tiny_models):

@@ -80,3 +80,39 @@ def test_version_and_help_without_python_type_labels():
         assert shown.returncode == 0 and "Usage" in shown.stdout
         assert not re.search(r"<(str|int|float|bool|path|list\[\w+\])>", shown.stdout), (command, shown.stdout)
         assert max(len(line) for line in shown.stdout.splitlines()) <= 80
+
+
+def test_progress_bar_on_a_terminal_only_and_not_when_quiet(monkeypatch):
+    import io
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from cli.say import with_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    synth = SimpleNamespace(frontend=SimpleNamespace(iter_chunks=lambda text: iter(range(12))))
+    for stream, quiet, shown in ((Terminal(), False, True), (Terminal(), True, False), (io.StringIO(), False, False)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        pieces = [np.zeros(8, np.float32) for _ in range(12)]
+        assert len(list(with_progress(iter(pieces), synth, "long text", quiet))) == 12
+        assert ("/12 [" in stream.getvalue()) == shown, stream.getvalue()  # a bar over the 12 chunks
+
+
+def test_output_at_8_and_48_khz(tmp_path):
+    import io
+
+    phone = tmp_path / "phone.wav"
+    assert runner.invoke(app, ["say", "Good morning.", "-o", str(phone), "--sample-rate", "8000"]).exit_code == 0
+    studio = subprocess.run([sys.executable, "-m", "cli", "say", "Good morning.", "-o", "-", "--sample-rate", "48000"],
+                            capture_output=True, cwd=ROOT, timeout=120)
+    assert studio.returncode == 0, studio.stderr.decode()
+    low, low_rate = sf.read(phone)
+    high, high_rate = sf.read(io.BytesIO(studio.stdout))
+    assert (low_rate, high_rate) == (8000, 48000)
+    assert abs(len(high) / 48000 - len(low) / 8000) < 0.01  # the same speech at both rates
+    result = runner.invoke(app, ["say", "Hi.", "-o", str(tmp_path / "x.wav"), "--sample-rate", "96000"])
+    assert result.exit_code == 1 and "sample rate" in result.output

@@ -87,8 +87,17 @@ def test_sentence_and_paragraph_splitting_with_pauses(fe: TextFrontend) -> None:
     chunks = fe.chunks("First one. Second one! Third?\n\nNew paragraph here… And more")
     assert [c.text for c in chunks] == [
         "First one.", "Second one!", "Third?", "New paragraph here…", "And more"]
-    assert [c.pause_after for c in chunks] == [0.35, 0.35, 0.6, 0.35, 0.0]
+    assert [c.pause_after for c in chunks] == [0.35, 0.35, 0.75, 0.35, 0.0]
     assert chunks[-1].phonemes[-2] == "."
+
+
+def test_sentence_and_paragraph_pauses_can_be_set() -> None:
+    fe = TextFrontend(sentence_pause=0.5, paragraph_pause=1.2)
+    chunks = fe.chunks("One. Two.\n  \n\nThree, " + "and more, " * 40 + "end.")
+    assert [c.pause_after for c in chunks[:2]] == [0.5, 1.2]
+    assert {c.pause_after for c in chunks[2:-1]} == {0.2}  # a long sentence is cut at clauses, as before
+    fe.paragraph_pause = 2.0
+    assert fe.chunks("A.\n\nB.")[0].pause_after == 2.0
 
 
 def test_long_sentence_is_split_at_clauses_within_limit(fe: TextFrontend) -> None:

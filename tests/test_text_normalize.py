@@ -1,5 +1,7 @@
 """Text normalisation: numbers, money, dates, times, abbreviations, acronyms, symbols, Unicode."""
 
+import re
+
 import pytest
 
 from tts.text import normalize
@@ -80,6 +82,27 @@ CASES = [
     ("Hi \U0001F600 there\u200b!", "Hi there!"),
     ("Hello\x00 world.", "Hello world."),
     ("\u65e5\u672c is Japan.", "is Japan."),
+    # Roman numerals: after numbering words, after rulers' names, and as headings
+    ("Chapter III", "Chapter three"),
+    ("CHAPTER XLII. The End.", "CHAPTER forty-two. The End."),
+    ("Act I, Scene II.", "Act one, Scene two."),
+    ("World War II ended.", "World War two ended."),
+    ("Henry VIII had six wives.", "Henry the eighth had six wives."),
+    ("Louis XIV's court.", "Louis the fourteenth's court."),
+    ("King George III and Queen Elizabeth II.", "King George the third and Queen Elizabeth the second."),
+    ("Pope John Paul II spoke.", "Pope John Paul the second spoke."),
+    ("Elizabeth I of England.", "Elizabeth the first of England."),
+    ("III", "three"),
+    ("IV. The Storm", "four. The Storm"),
+    ("I. Beginnings", "one. Beginnings"),
+    # ... and letters or words that only look like them
+    ("I think I can.", "I think I can."),
+    ("I", "I"),
+    ("The CIVIL war. DID you?", "The CIVIL war. DID you?"),
+    ("See Section C and Part D.", "See Section C and Part D."),
+    ("The best part I think.", "The best part I think."),
+    ("I. M. Pei built it.", "I M Pei built it."),
+    ("Chapter IIII.", "Chapter I I I I."),
 ]
 
 
@@ -106,3 +129,8 @@ def test_sentence_ending_abbreviation_keeps_its_period() -> None:
 def test_odd_input_does_not_crash(raw: str) -> None:
     assert all(c.isascii() or c == "\u2026" for c in normalize(raw))
     assert not any(c.isalpha() for c in normalize(raw))
+
+
+@pytest.mark.parametrize("raw", ["MIX the flour.", "Vitamin C.", "X marks the spot.", "Call me, Henry, I said."])
+def test_roman_look_alikes_are_no_numbers(raw: str) -> None:
+    assert not re.search(r"\b(one|five|ten|hundred|thousand|first|nine)\b", normalize(raw))

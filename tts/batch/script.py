@@ -1,29 +1,34 @@
-"""Reading a batch script into utterances: plain text with directives, TSV / CSV tables, or JSON Lines.
+"""Reading a batch script into utterances: plain text with directives, tables (.tsv, .csv) or JSON Lines.
 
-The format follows the file extension: .tsv and .csv are tables, .jsonl and .ndjson are JSON Lines, anything
-else is the text format. See tts/batch/__init__.py for the syntax of each.
+The format follows the file extension: .tsv is a table of tab- or |-separated fields, .csv a comma-separated table
+(quoted fields), .jsonl and .ndjson are JSON Lines, anything else is the text format. See tts/batch/__init__.py
+for the syntax of each.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tts.text.frontend import PARAGRAPH_PAUSE, SENTENCE_PAUSE
 from tts.voices import DEFAULT_VOICE, VoiceError, check_name
 
 MIN_SPEED, MAX_SPEED = 0.25, 4.0  # as tts.synthesizer, without importing torch here
 MAX_PAUSE = 60.0
+DEFAULT_GAP = SENTENCE_PAUSE  # seconds between two lines in a --combine file (@gap changes it)
 MAX_SCRIPT_BYTES = 64 << 20
 MAX_SHOWN = 40  # characters of a bad value quoted in a message
 MAX_ID_CHARS = 100
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-TABLE_SUFFIXES = {".tsv", ".csv"}
+TABLE_SUFFIXES = {".tsv"}
+CSV_SUFFIXES = {".csv"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 COLUMNS = ("id", "voice", "speed", "text")
-JSON_KEYS = {"id", "voice", "text", "speed"}
+JSON_KEYS = {"id", "voice", "text", "speed", "pause"}
 _DIRECTIVE = re.compile(r"@([A-Za-z_]+)(?:\s+(.*))?")
 _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(ms|s)?", re.IGNORECASE)
 _NEWLINE = re.compile(r"\r\n?|\n")  # not str.splitlines: U+2028 and the like may be inside a JSON string
@@ -47,7 +52,7 @@ class Item:
     voice: str
     text: str
     speed: float = 1.0
-    pause_before: float = 0.0  # seconds of silence before it in a --combine file
+    pause_before: float = 0.0  # seconds of silence before it in a --combine file (0 for the first line)
     pause_after: float = 0.0  # only on the last item: pauses after the last line of the script
 
 
@@ -73,7 +78,8 @@ def parse_script(path: str | Path, default_voice: str | None = None, default_spe
     except _LineError as exc:
         raise ValueError(str(exc)) from None
     suffix = path.suffix.lower()
-    parser = _TableParser if suffix in TABLE_SUFFIXES else _JsonlParser if suffix in JSONL_SUFFIXES else _TextParser
+    parser = (_TableParser if suffix in TABLE_SUFFIXES else _CsvParser if suffix in CSV_SUFFIXES
+              else _JsonlParser if suffix in JSONL_SUFFIXES else _TextParser)
     script = Script(path)
     parser(script, default_voice, default_speed).parse(lines)
     if not script.items and not script.errors:
@@ -133,15 +139,23 @@ def _parse_voice(value: str) -> str:
         raise _LineError(str(exc)) from None
 
 
-def _parse_duration(value: str) -> float:
+def _parse_duration(value: str, name: str = "pause") -> float:
     match = _DURATION.fullmatch(value.strip())
     if not match:
-        raise _LineError(f"bad pause '{_show(value)}': use seconds or milliseconds, e.g. @pause 1.5s or @pause 500ms")
+        raise _LineError(f"bad {name} '{_show(value)}': use seconds or milliseconds, e.g. 1.5s or 500ms")
     seconds = float(match.group(1)) / (1000 if (match.group(2) or "s").lower() == "ms" else 1)
     if seconds > MAX_PAUSE:
-        raise _LineError(f"pause of {seconds:g} s is longer than the limit of {MAX_PAUSE:g} s "
+        raise _LineError(f"{name} of {seconds:g} s is longer than the limit of {MAX_PAUSE:g} s "
                          "(for milliseconds write e.g. 500ms)")
     return seconds
+
+
+def _parse_json_pause(value: object) -> float:
+    if isinstance(value, str):
+        return _parse_duration(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_PAUSE:
+        raise _LineError(f'"pause" must be 0 to {MAX_PAUSE:g} seconds, e.g. 1.5 or "500ms"')
+    return float(value)
 
 
 def _check_id(value: str) -> str:
@@ -156,13 +170,18 @@ def _check_id(value: str) -> str:
 class _Parser:
     def __init__(self, script: Script, voice: str, speed: float) -> None:
         self.script, self.voice, self.speed = script, voice, speed
-        self.pending_pause = 0.0
+        self.pending_pause: float | None = None  # an explicit pause (@pause, "pause") before the next line
+        self.gap = DEFAULT_GAP
+        self.paragraph = False  # a blank line since the last line
         self.ids: dict[str, int] = {}
 
     def parse(self, lines: list[str]) -> None:
         for line_no, raw in enumerate(lines, 1):
             line = raw.strip()
-            if not line or line.startswith("#"):
+            if not line:
+                self.paragraph = True
+                continue
+            if line.startswith("#"):
                 continue
             try:
                 self.line(line, line_no)
@@ -183,8 +202,17 @@ class _Parser:
             raise _LineError(f"duplicate id '{id}' (first used on line {self.ids[id]})")
         self.ids[id] = line_no
         self.script.items.append(Item(id, line_no, voice or self.voice, text.strip(),
-                                      self.speed if speed is None else speed, self.pending_pause))
-        self.pending_pause = 0.0
+                                      self.speed if speed is None else speed, self.pause_before()))
+        self.pending_pause, self.paragraph = None, False
+
+    def pause_before(self) -> float:
+        """Silence before the next line: an explicit pause, else after a blank line a paragraph pause (at least the
+        gap), else the gap; nothing before the first line unless a pause is given."""
+        if self.pending_pause is not None:
+            return self.pending_pause
+        if not self.script.items:
+            return 0.0
+        return max(self.gap, PARAGRAPH_PAUSE) if self.paragraph else self.gap
 
 
 class _TextParser(_Parser):
@@ -202,18 +230,21 @@ class _TextParser(_Parser):
         match = _DIRECTIVE.fullmatch(line)
         name = match.group(1).lower() if match else ""
         arg = (match.group(2) or "").strip() if match else ""
-        if name not in ("voice", "speed", "pause"):
-            raise _LineError(f"unknown directive '{_show(line.split()[0])}': use @voice NAME, @speed X or "
-                             "@pause DURATION (to say a line starting with @, begin it with a backslash)")
+        if name not in ("voice", "speed", "pause", "gap"):
+            raise _LineError(f"unknown directive '{_show(line.split()[0])}': use @voice NAME, @speed X, "
+                             "@pause DURATION or @gap DURATION (to say a line starting with @, begin it with a "
+                             "backslash)")
         if not arg or len(arg.split()) != 1:
-            example = {"voice": "@voice joe", "speed": "@speed 1.2", "pause": "@pause 1.5s"}[name]
+            example = {"voice": "@voice joe", "speed": "@speed 1.2", "pause": "@pause 1.5s", "gap": "@gap 0.3s"}[name]
             raise _LineError(f"@{name} takes one value, e.g. '{example}'")
         if name == "voice":
             self.voice = _parse_voice(arg)
         elif name == "speed":
             self.speed = _parse_speed(arg)
+        elif name == "gap":
+            self.gap = _parse_duration(arg, "gap")
         else:
-            pause = self.pending_pause + _parse_duration(arg)
+            pause = (self.pending_pause or 0.0) + _parse_duration(arg)
             if pause > MAX_PAUSE:
                 raise _LineError(f"pauses in a row add up to {pause:g} s, longer than the limit of {MAX_PAUSE:g} s")
             self.pending_pause = pause
@@ -241,34 +272,62 @@ class _TextParser(_Parser):
 
 
 class _TableParser(_Parser):
+    """Fields separated by a tab, or by | when the first line has no tab."""
+
     columns: list[str] | None = None
-    delimiter = "|"
+    delimiter = ""
 
     def line(self, line: str, line_no: int) -> None:
+        self.delimiter = self.delimiter or ("\t" if "\t" in line else "|")
+        fields = self.split(line)
         if self.columns is None:
-            self.delimiter = "\t" if "\t" in line else "|"
-            fields = [f.strip() for f in line.split(self.delimiter)]
-            names = [f.lower() for f in fields]
+            names = [f.strip().lower() for f in fields]
             if "text" in names and set(names) <= set(COLUMNS) and len(set(names)) == len(names):
                 self.columns = names  # a header line
                 return
             if len(fields) not in (2, 3):
                 self.columns = ["id", "text"]
                 raise _LineError(f"expected 2 fields (id{self.show}text) or 3 (id{self.show}voice{self.show}text), "
-                                 f"found {len(fields)}")
+                                 f"found {len(fields)}{self.hint(line)}")
             self.columns = ["id", "text"] if len(fields) == 2 else ["id", "voice", "text"]
-        maxsplit = len(self.columns) - 1 if self.columns[-1] == "text" else -1
-        fields = [f.strip() for f in line.split(self.delimiter, maxsplit)]
+        last = len(self.columns) - 1
+        if self.columns[-1] == "text" and len(fields) > last:  # the text may hold the separator
+            fields = fields[:last] + [self.delimiter.join(fields[last:])]
         if len(fields) != len(self.columns):
             raise _LineError(f"expected {len(self.columns)} fields ({self.show.join(self.columns)}), "
-                             f"found {len(fields)}")
-        row = dict(zip(self.columns, fields))
+                             f"found {len(fields)}{self.hint(line)}")
+        row = {column: field.strip() for column, field in zip(self.columns, fields)}
         self.add(line_no, row["text"], _parse_voice(row["voice"]) if row.get("voice") else None,
                  _parse_speed(row["speed"]) if row.get("speed") else None, row.get("id"))
 
+    def split(self, line: str) -> list[str]:
+        return line.split(self.delimiter)
+
+    def hint(self, line: str) -> str:
+        return ""
+
     @property
     def show(self) -> str:
-        return "<TAB>" if self.delimiter == "\t" else "|"
+        return "<TAB>" if self.delimiter == "\t" else self.delimiter
+
+
+class _CsvParser(_TableParser):
+    """Comma-separated values as spreadsheets write them: a field in double quotes may hold commas and "" for a
+    quote. One record per line."""
+
+    delimiter = ","
+
+    def split(self, line: str) -> list[str]:
+        try:
+            return next(csv.reader([line], strict=True))
+        except csv.Error as exc:
+            raise _LineError(f"not valid CSV ({exc}): put a field with commas or quotes in double quotes, "
+                             'writing a quote inside as ""') from None
+
+    def hint(self, line: str) -> str:
+        if "|" not in line:
+            return ""
+        return " (a .csv file separates fields with commas: name the file .tsv for id|text lines)"
 
 
 class _JsonlParser(_Parser):
@@ -281,7 +340,7 @@ class _JsonlParser(_Parser):
             raise _LineError('expected a JSON object like {"id": "intro", "voice": "joe", "text": "Hello."}')
         unknown = sorted(record.keys() - JSON_KEYS)
         if unknown:
-            raise _LineError(f"unknown key(s) {_show(', '.join(unknown))}: use id, voice, text and speed")
+            raise _LineError(f"unknown key(s) {_show(', '.join(unknown))}: use id, voice, text, speed and pause")
         text, voice, id = record.get("text"), record.get("voice"), record.get("id")
         if not isinstance(text, str):
             raise _LineError('"text" is missing or is not a string')
@@ -290,5 +349,7 @@ class _JsonlParser(_Parser):
         if id is not None and (isinstance(id, bool) or not isinstance(id, (str, int))):
             raise _LineError('"id" must be a string or an integer')
         speed = _parse_speed(record["speed"]) if record.get("speed") is not None else None
+        pause = _parse_json_pause(record["pause"]) if record.get("pause") is not None else None
         self.add(line_no, text, _parse_voice(voice) if voice else None, speed,
                  None if id is None else str(id))
+        self.pending_pause = pause  # after this line

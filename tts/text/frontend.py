@@ -11,7 +11,7 @@ from .normalize import normalize
 from .symbols import BOS, EOS, WORD_BOUNDARY, to_ids
 
 SENTENCE_PAUSE = 0.35
-PARAGRAPH_PAUSE = 0.6
+PARAGRAPH_PAUSE = 0.75
 CLAUSE_PAUSE = 0.2
 WORD_SPLIT_PAUSE = 0.1
 
@@ -72,11 +72,14 @@ def _is_letter_a(tokens: list[_Token], i: int) -> bool:
 class TextFrontend:
     """English text -> phoneme id sequences, split into chunks short enough to synthesise."""
 
-    def __init__(self, user_lexicon: str | Path | None = None, max_chunk_chars: int = 300) -> None:
+    def __init__(self, user_lexicon: str | Path | None = None, max_chunk_chars: int = 300,
+                 sentence_pause: float = SENTENCE_PAUSE, paragraph_pause: float = PARAGRAPH_PAUSE) -> None:
         if max_chunk_chars < 1:
             raise ValueError(f"max_chunk_chars must be positive, got {max_chunk_chars}")
         self.g2p = G2P(user_lexicon)
         self.max_chunk_chars = max_chunk_chars
+        self.sentence_pause = sentence_pause  # seconds after a sentence
+        self.paragraph_pause = paragraph_pause  # seconds after a paragraph (text before a blank line)
 
     def normalize(self, text: str) -> str:
         """Normalise text; all-caps words of the user lexicon are not spelled out."""
@@ -91,7 +94,7 @@ class TextFrontend:
         return list(self.iter_chunks(text))
 
     def iter_chunks(self, text: str) -> Iterator[Chunk]:
-        """Generator form of :meth:`chunks`. The last chunk has ``pause_after`` 0."""
+        """Generator form of :meth:`chunks`. A blank line ends a paragraph; the last chunk has ``pause_after`` 0."""
         previous: Chunk | None = None
         for paragraph in _PARAGRAPH_BREAK.split(text):
             normalised = self.normalize(paragraph)
@@ -105,7 +108,7 @@ class TextFrontend:
                     text=normalised[tokens[0].start:tokens[-1].end],
                     phonemes=phonemes,
                     ids=to_ids(phonemes),
-                    pause_after=PARAGRAPH_PAUSE if i == len(pieces) - 1 else pause,
+                    pause_after=self.paragraph_pause if i == len(pieces) - 1 else pause,
                 )
         if previous is not None:
             previous.pause_after = 0.0
@@ -115,7 +118,7 @@ class TextFrontend:
         """Cut a sentence longer than max_chunk_chars at clauses, then words; merge greedily."""
         limit = self.max_chunk_chars
         if _span(sentence) <= limit:
-            yield sentence, SENTENCE_PAUSE
+            yield sentence, self.sentence_pause
             return
         units: list[tuple[list[_Token], float]] = []
         for clause in _split_after(sentence, _CLAUSE_END):
@@ -130,7 +133,7 @@ class TextFrontend:
             else:
                 yield current, pause
                 current, pause = tokens, next_pause
-        yield current, SENTENCE_PAUSE
+        yield current, self.sentence_pause
 
     def _split_words(self, clause: list[_Token]) -> list[list[_Token]]:
         """Pack tokens into pieces of at most max_chunk_chars; over-long words are cut."""

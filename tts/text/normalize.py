@@ -1,7 +1,8 @@
 """English text normalisation: turn raw text into plain spoken words plus sentence punctuation.
 
 Numbers, money, dates, times, units, abbreviations, acronyms, symbols, URLs and e-mail addresses
-are written out as words; Unicode is folded to ASCII (accents stripped, anything else dropped).
+are written out as words, and so are Roman numerals where they number things (Chapter III, Henry VIII);
+Unicode is folded to ASCII (accents stripped, anything else dropped).
 Inline phoneme groups ``{...}`` are passed through untouched.
 """
 
@@ -91,6 +92,69 @@ def _speak_address(m: Match[str]) -> str:
         elif piece in _URL_SYMBOLS:
             words.append(_URL_SYMBOLS[piece])
     return " ".join(words) + tail
+
+
+# --- Roman numerals ----------------------------------------------------------------------
+
+_ROMAN = r"(?=[IVXLCDM])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_NUMBERED = ["Chapter", "Part", "Book", "Volume", "Act", "Scene", "Section", "Canto", "Psalm", "Article",
+             "Appendix", "Episode", "Phase", "Stage", "Round", "Lesson", "Unit", "Level", "Class", "Type",
+             "Title", "Step", "World War", "Super Bowl"]
+_TITLED = ["King", "Queen", "Pope", "Emperor", "Empress", "Tsar", "Czar", "Kaiser", "Sultan", "Pharaoh",
+           "Prince", "Princess", "Duke", "Duchess"]
+_REGNAL_NAMES = [
+    "Henry", "Louis", "Elizabeth", "George", "Edward", "Charles", "William", "Richard", "James", "Napoleon",
+    "John", "Paul", "Pius", "Leo", "Gregory", "Benedict", "Innocent", "Clement", "Urban", "Boniface", "Sixtus",
+    "Julius", "Alexander", "Peter", "Catherine", "Frederick", "Philip", "Ferdinand", "Ivan", "Nicholas", "Mary",
+    "Anne", "Alfonso", "Carlos", "Juan", "Felipe", "Pedro", "Manuel", "Gustav", "Gustavus", "Christian", "Olaf",
+    "Harald", "Haakon", "Ludwig", "Wilhelm", "Otto", "Rudolf", "Francis", "Franz", "Joseph", "Leopold",
+    "Ramesses", "Ramses", "Thutmose", "Amenhotep", "Ptolemy", "Cleopatra", "Constantine", "Justinian",
+    "Edmund", "Malcolm", "David", "Robert", "Stephen", "Victor", "Umberto", "Casimir", "Sigismund", "Selim",
+    "Mehmed", "Murad", "Suleiman", "Vladimir", "Basil", "Michael"]
+
+
+def _both_cases(words: list[str]) -> str:
+    return "|".join(w for word in words for w in (word, word.upper()))
+
+
+# A numeral after a word that numbers things is a cardinal (Chapter III), after a ruler's name an ordinal with
+# "the" (Henry VIII, King John II); a line that is only a numeral (but I, the pronoun), or starts with one and a
+# '.' or ':' before a title, is a heading (III, I. The Storm). Single C, D, L and M are letters (Section C).
+_ROMAN_AFTER_WORD = re.compile(
+    rf"\b(?:(?P<numbered>{_both_cases(_NUMBERED)})|(?P<ruler>(?:{_both_cases(_TITLED)})(?:\s+[A-Z][a-z]+){{1,2}}"
+    rf"|{_both_cases(_REGNAL_NAMES)}))\s+(?P<num>{_ROMAN})(?P<s>'s)?(?![\w'-])")
+_ROMAN_HEADING = re.compile(
+    r"^[^\S\n]*(?P<num>[IVXL]+)(?=(?P<title>[.:][^\S\n]+[A-Za-z]{2})|[^\S\n]*[.:]?[^\S\n]*$)",
+    re.MULTILINE)
+
+
+def _roman_value(numeral: str) -> int | None:
+    """'XIV' -> 14; None unless `numeral` is well formed (a lone L, C, D or M is a letter, not a numeral)."""
+    if not re.fullmatch(_ROMAN, numeral) or numeral in ("L", "C", "D", "M"):
+        return None
+    values = [_ROMAN_VALUES[c] for c in numeral]
+    return sum(-v if v < nxt else v for v, nxt in zip(values, values[1:] + [0]))
+
+
+def _roman_after_word(m: Match[str]) -> str:
+    value = _roman_value(m.group("num"))
+    if value is None:
+        return m.group(0)
+    words = cardinal(value) if m.group("numbered") else f"the {ordinal(value)}"
+    word = m.group("numbered") or m.group("ruler")
+    return f"{word} {words}{m.group('s') or ''}"
+
+
+def _roman_heading(m: Match[str]) -> str:
+    value = _roman_value(m.group("num"))
+    if value is None or (value == 1 and not m.group("title")):
+        return m.group(0)
+    return cardinal(value)
+
+
+def _expand_roman(s: str) -> str:
+    return _ROMAN_HEADING.sub(_roman_heading, _ROMAN_AFTER_WORD.sub(_roman_after_word, s))
 
 
 # --- money, percent, units ----------------------------------------------------------------
@@ -520,6 +584,7 @@ def _normalize_segment(s: str, keep: Collection[str]) -> str:
     s = _EMAIL.sub(_speak_address, s)
     s = _URL.sub(_speak_address, s)
     s = _DOMAIN.sub(_speak_address, s)
+    s = _expand_roman(s)
     s = _ELLIPSIS.sub(" … ", s)
     s = _MONEY_PREFIX.sub(_money, s)
     s = _MONEY_SUFFIX.sub(_money, s)
