@@ -12,7 +12,7 @@ import typer
 from cli import evaluate, say, train
 from cli import batch
 from cli import enroll, voices
-from cli import detect
+from cli import detect, phonemes
 
 app = typer.Typer(help="Offline text-to-speech with voice cloning, at 16 kHz on an ordinary CPU.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -40,6 +40,7 @@ app.command(epilog=enroll.EPILOG)(enroll.enroll)
 app.add_typer(voices.app, name="voices")
 app.command(name="eval", epilog=evaluate.EPILOG)(evaluate.evaluate)
 app.command(epilog=detect.EPILOG)(detect.detect)
+app.command(epilog=phonemes.EPILOG)(phonemes.phonemes)
 
 
 def interrupt_on_termination() -> None:

@@ -116,3 +116,14 @@ def test_output_at_8_and_48_khz(tmp_path):
     assert abs(len(high) / 48000 - len(low) / 8000) < 0.01  # the same speech at both rates
     result = runner.invoke(app, ["say", "Hi.", "-o", str(tmp_path / "x.wav"), "--sample-rate", "96000"])
     assert result.exit_code == 1 and "sample rate" in result.output
+
+
+def test_phonemes_lists_the_phone_set_and_pronounces_words(tmp_path):
+    table = runner.invoke(app, ["phonemes"])
+    assert table.exit_code == 0 and "AE  at       AE1 T" in table.output and "ZH " in table.output
+    lexicon = tmp_path / "words.txt"
+    lexicon.write_text("SQL  EH1 S K Y UW1 EH1 L\n")
+    words = runner.invoke(app, ["phonemes", "tomato", "SQL", "--lexicon", str(lexicon)])
+    assert words.exit_code == 0 and words.output.splitlines() == ["tomato  T AH0 M EY1 T OW2", "SQL  EH1 S K Y UW1 EH1 L"]
+    bad = runner.invoke(app, ["say", "Call {K AA L} me.", "-o", str(tmp_path / "x.wav")])
+    assert bad.exit_code == 1 and "tts phonemes" in bad.output

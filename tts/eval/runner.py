@@ -107,6 +107,9 @@ def read_sentences(path: Path, limit: int | None = None) -> list[str]:
     """Non-empty lines of a text file, the first `limit` of them."""
     path = Path(path)
     if not path.is_file():
+        if path == DEFAULT_SENTENCES:
+            raise FileNotFoundError(f"no evaluation set found (looked for {path}): pass --sentences FILE, one "
+                                    "sentence per line, or run from a checkout that has shared/eval/dev beside it")
         raise FileNotFoundError(f"sentence file not found: {path}")
     sentences = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if not sentences:

@@ -50,7 +50,7 @@ def check_phones(phones: Iterable[str], where: str) -> None:
                 hint = f" (phones are upper case: {p.upper()!r})"
             elif p + "1" in PHONE_SET:
                 hint = f" (vowels need a stress digit 0, 1 or 2, e.g. {p + '1'!r})"
-            raise ValueError(f"{where}: invalid phoneme {p!r}{hint}; see tts/text/PHONEMES.md")
+            raise ValueError(f"{where}: invalid phoneme {p!r}{hint}; run `tts phonemes` for the phoneme set")
 
 
 def load_user_lexicon(path: str | Path) -> dict[str, list[str]]:
