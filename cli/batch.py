@@ -117,7 +117,7 @@ def batch(
                               help="Voice of lines that name none (default: the bundled voice)."),
     speed: float = typer.Option(1.0, "--speed", help="Speed of lines that set none: 0.5 is half speed, 2 is double."),
     pitch: float = typer.Option(0.0, "--pitch", help="Pitch shift in semitones (-12 to 12), for every line."),
-    volume: float = typer.Option(0.0, "--volume", help="Level in dB against the standard -20 LUFS (-30 to 6), "
+    volume: float = typer.Option(0.0, "--volume", help="Level in dB against the standard -23 LUFS (-30 to 9), "
                                                        "for every line."),
     lexicon: Path = typer.Option(None, "--lexicon", help="Pronunciation file: lines 'WORD  PH1 PH2 ...' (ARPAbet)."),
     threads: int = typer.Option(None, "--threads", callback=check_threads,

@@ -48,7 +48,7 @@ reads it: headings, list items, emphasis and link texts are spoken without their
 numbers, images, code blocks and HTML tags are skipped; each heading and paragraph is followed
 by the paragraph silence. Pauses get shorter with a higher --speed.
 
-Every voice speaks at one loudness (-20 LUFS, ITU-R BS.1770) unless --volume moves it.
+Every voice speaks at one loudness (-23 LUFS, ITU-R BS.1770) unless --volume moves it.
 Cloning with --ref needs the speaker's consent, as tts enroll does (--consent, or a yes at a
 terminal). All output carries an inaudible watermark and, in files, a tag naming it synthetic
 (see tts detect).
@@ -138,7 +138,7 @@ def say(
                                     help="Folder of enrolled voices (default: $TTS_VOICES_DIR or the user data folder)."),
     speed: float = typer.Option(1.0, "--speed", help="Speaking rate: 0.5 is half speed, 2 is double."),
     pitch: float = typer.Option(0.0, "--pitch", help="Pitch shift in semitones (-12 to 12)."),
-    volume: float = typer.Option(0.0, "--volume", help="Level in dB against the standard -20 LUFS (-30 to 6); "
+    volume: float = typer.Option(0.0, "--volume", help="Level in dB against the standard -23 LUFS (-30 to 9); "
                                                        "peaks stay below full scale."),
     lexicon: Path = typer.Option(None, "--lexicon", help="Pronunciation file: lines 'WORD  PH1 PH2 ...' (ARPAbet)."),
     threads: int = typer.Option(None, "--threads", callback=check_threads,

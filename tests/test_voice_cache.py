@@ -42,7 +42,7 @@ def test_changed_models_or_a_damaged_entry_prepare_the_voice_again(tiny_models, 
     acoustic, vocoder = tiny_models
     Synthesizer(acoustic, vocoder, threads=1).prepare(_profile())
     entry = next(cache.glob("*.json"))
-    entry.write_text('{"version": 1, "gain": "x"')  # damaged: ignored, then replaced
+    entry.write_text('{"version": 2, "lufs": "x"')  # damaged: ignored, then replaced
     Synthesizer(acoustic, vocoder, threads=1).prepare(_profile())
     assert voice_cache.load(entry.stem) is not None
 

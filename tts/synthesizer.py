@@ -80,13 +80,14 @@ class Synthesizer:
             disk_key = voice_cache.entry_key(key[0], key[1], self._models)
             cached = voice_cache.load(disk_key)
             if cached is not None:
-                prepared.calibration, prepared.gain = cached
+                prepared.calibration, lufs = cached
             else:
                 if adaptation is not None:
                     prepared.calibration = calibrate(lambda text, calibration: self._render_text(
                         text, PreparedVoice(prepared.embedding, calibration)), adaptation)
-                prepared.gain = gain_to_target(loudness(self._render_text(LOUDNESS_TEXT, prepared)))
-                voice_cache.store(disk_key, prepared.calibration, prepared.gain)
+                lufs = loudness(self._render_text(LOUDNESS_TEXT, prepared))
+                voice_cache.store(disk_key, prepared.calibration, lufs)
+            prepared.gain = gain_to_target(lufs)
             self._prepared[key] = prepared
         return self._prepared[key]
 
@@ -94,7 +95,7 @@ class Synthesizer:
                pitch: float = 0.0, volume: float = 0.0) -> Iterator[np.ndarray]:
         """Audio chunk by chunk (each sentence or clause followed by its pause), for long text.
 
-        Every voice speaks at the target loudness (-20 LUFS) plus `volume` dB, and no sample reaches full scale."""
+        Every voice speaks at the target loudness (-23 LUFS) plus `volume` dB, and no sample reaches full scale."""
         check_controls(speed, pitch, volume)
         speaker = self.prepare(voice)
         spoken = False

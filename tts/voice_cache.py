@@ -1,4 +1,4 @@
-"""What preparing a voice for the loaded models found (its calibration and loudness gain), kept on disk so that
+"""What preparing a voice for the loaded models found (its calibration and loudness), kept on disk so that
 a new process speaks an enrolled voice as soon as the default voice.
 
 One small JSON file per voice and model pair in the user cache folder ($TTS_CACHE_DIR, else platformdirs' user
@@ -20,7 +20,7 @@ import torch
 from tts.adaptation import Calibration
 from tts.audio.config import N_MELS
 
-VERSION = 1
+VERSION = 2
 ENV_CACHE_DIR = "TTS_CACHE_DIR"
 MAX_ENTRY_BYTES = 64_000
 
@@ -46,27 +46,27 @@ def entry_key(vector_bytes: bytes, adaptation: str, models: str) -> str:
 
 
 def load(key: str) -> tuple[Calibration, float] | None:
-    """The cached calibration and gain for `key`, or None when there is no valid entry."""
+    """The cached calibration and loudness (LUFS) for `key`, or None when there is no valid entry."""
     path = cache_dir() / f"{key}.json"
     try:
         if not path.is_file() or path.stat().st_size > MAX_ENTRY_BYTES:
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
         bands = [torch.tensor(data[k], dtype=torch.float32) for k in ("centre", "scale", "offset")]
-        level, gain = data["pitch_level"], float(data["gain"])
+        level, lufs = data["pitch_level"], float(data["lufs"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    numbers = [gain] + ([] if level is None else [float(level)])
+    numbers = [lufs] + ([] if level is None else [float(level)])
     if (data.get("version") != VERSION or any(b.shape != (N_MELS,) or not torch.isfinite(b).all() for b in bands)
-            or not all(math.isfinite(x) for x in numbers) or not 0 < gain < 1e4):
+            or not all(math.isfinite(x) for x in numbers) or not -120 < lufs < 10):
         return None
-    return Calibration(None if level is None else float(level), *bands), gain
+    return Calibration(None if level is None else float(level), *bands), lufs
 
 
-def store(key: str, calibration: Calibration, gain: float) -> None:
+def store(key: str, calibration: Calibration, lufs: float) -> None:
     """Write the entry for `key` atomically; any failure (read-only or full disk) is ignored."""
     folder = cache_dir()
-    data = {"version": VERSION, "pitch_level": calibration.pitch_level, "gain": gain,
+    data = {"version": VERSION, "pitch_level": calibration.pitch_level, "lufs": lufs,
             **{k: [float(x) for x in getattr(calibration, k)] for k in ("centre", "scale", "offset")}}
     tmp = folder / f".{key}.{os.getpid()}.tmp"
     try:
