@@ -11,39 +11,28 @@ from cli.enroll import QUIET_HELP, VERIFIED_ONLY_HELP, check_library_voice
 from cli.errors import check_threads, fail, friendly_errors
 from tts.voices import VoiceError
 
-EPILOG = """\b
-Script formats (UTF-8, chosen by the extension; # comments are ignored):
+EPILOG = """Script formats (UTF-8, chosen by the extension; # comments are ignored).
 
 \b
-Text (.txt or any other extension), one utterance per line, files named by line number (0007.wav):
+Text (.txt or any other extension), one utterance per line,
+files named by line number (0007.wav):
   # a comment
   @voice joe              voice of the lines that follow
   @speed 1.1              speed of the lines that follow (0.25 to 4)
   Welcome to lesson one.
   @pause 1.5s             silence in the --combine file (also 500ms)
-  @gap 0.2s               silence between the lines that follow (default 0.35s)
-  [alice] Hello, I'm Alice.                  this line only, in voice alice
-  [alice speed=0.9] Slowly now.              voice and speed for this line
-  [speed=1.3] Faster, in the current voice.
-  \\@home is said as it is                    a leading backslash escapes @ [ # \\
+  @gap 0.2s               silence between the lines that follow
+  [alice] Hello.          this line only, in voice alice
+  [alice speed=0.9] Now.  voice and speed for this line
+  [speed=1.3] Faster.     speed for this line, in the current voice
+  \\@home is read as is    a leading backslash escapes @ [ #
   Note: a colon is ordinary text, never a voice.
 
-\b
-Tables (.tsv): id|text or id|voice|text per line (tab or |), or a header line such as id|voice|speed|text.
-CSV (.csv): the same columns separated by commas, as spreadsheets save them: intro,"Hello, world."
-JSON Lines (.jsonl): {"id": "intro", "voice": "joe", "text": "Hello.", "speed": 1.0, "pause": 0.5} per line
-("pause": seconds after this line).
+Tables (.tsv): id|text or id|voice|text per line (tab or |), or a header line such as id|voice|speed|text. CSV (.csv): the same columns separated by commas, as spreadsheets save them: intro,"Hello, world." JSON Lines (.jsonl): one {"id": "intro", "voice": "joe", "text": "Hello.", "speed": 1.0, "pause": 0.5} per line ("pause": seconds after this line).
 
-\b
-In the --combine file lines are 0.35 s apart (@gap), 0.75 s after a blank line (a paragraph, as in tts say),
-or as long as @pause or "pause" says. Pauses only change the --combine file: no line is rendered again.
+In the --combine file lines are 0.35 s apart (@gap), 0.75 s after a blank line (a paragraph, as in tts say), or as long as @pause or "pause" says. Pauses only change the --combine file: no line is rendered again.
 
-\b
-Output: OUTDIR/ID.wav per line and OUTDIR/manifest.jsonl (id, line, voice, text, file, duration, file_sha256,
-hash). Running again skips lines whose file is intact and whose text, voice and settings are unchanged (--force
-redoes them); Ctrl-C keeps only finished files. One run at a time per folder; the --combine file goes outside
-it. A bad line is reported as FILE:LINE: reason, the others still render, and the exit code is 1 (--strict
-stops at the first error).
+Output: OUTDIR/ID.wav per line and OUTDIR/manifest.jsonl (id, line, voice, text, file, duration, file_sha256, hash). Running again skips lines whose file is intact and whose text, voice and settings are unchanged (--force redoes them); Ctrl-C keeps only finished files. One run at a time per folder; the --combine file goes outside it. A bad line is reported as FILE:LINE: reason, the others still render, and the exit code is 1 (--strict stops at the first error).
 
 \b
 Examples:
