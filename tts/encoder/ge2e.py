@@ -21,7 +21,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from tts.audio.config import SAMPLE_RATE
 from tts.audio.mel import mel_filterbank
 
 EMBEDDING_DIM = 256
