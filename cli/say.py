@@ -14,7 +14,7 @@ import typer
 from cli.enroll import VERIFIED_ONLY_HELP, check_library_voice, check_voice_consent
 from cli.errors import check_threads, fail, friendly_errors
 from tts.audio.config import SAMPLE_RATE
-from tts.audio.io import AudioFileWriter, Resampler, check_output, pcm16, streaming_wav_header
+from tts.audio.io import AudioFileWriter, Resampler, pcm16, streaming_wav_header
 from tts.text.frontend import PARAGRAPH_PAUSE, SENTENCE_PAUSE
 
 MAX_TEXT_CHARS = 1_000_000
@@ -29,6 +29,8 @@ EPILOG = """Examples:
   tts say "Slower and lower." --speed 0.8 --pitch -2 -o slow.flac
 
   tts say "Quieter than the standard level." --volume -6 -o quiet.wav
+
+  tts say -f chapter.md -o chapter.mp3 --bitrate 64
 
   tts say -f chapter.md -o chapter.mp3
 
@@ -146,6 +148,8 @@ def say(
     verified_only: bool = typer.Option(False, "--verified-only", envvar="TTS_VERIFIED_ONLY", help=VERIFIED_ONLY_HELP),
     sample_rate: int = typer.Option(SAMPLE_RATE, "--sample-rate",
                                     help="Sample rate of the written audio in Hz, 8000 to 48000 (resampled)."),
+    bitrate: float = typer.Option(None, "--bitrate",
+                                  help="kbit/s of .mp3, .opus and .ogg files (about: the nearest the encoder offers)."),
     quiet: bool = typer.Option(False, "--quiet", "-q",
                                help="No progress bar, and no note that a voice's consent is only declared."),
 ) -> None:
@@ -170,7 +174,9 @@ def say(
     text = read_text(text, file, markdown)
     resample = Resampler(sample_rate)  # reject a bad rate, an unknown extension or a missing folder before any work
     if output not in (None, "-"):
-        check_output(Path(output))
+        writer = AudioFileWriter(output, sample_rate=resample.rate, bitrate=bitrate)
+    elif bitrate is not None:
+        fail("--bitrate applies to .mp3, .opus and .ogg files written with -o")
     speaker = reference_voice(ref) if ref else load_voice(voice, voices_dir)
     synth = Synthesizer(lexicon=lexicon, threads=threads)
     synth.frontend.sentence_pause, synth.frontend.paragraph_pause = sentence_silence, paragraph_silence
@@ -188,7 +194,7 @@ def say(
 
         play(pieces)  # sound starts with the first sentence
     else:
-        with AudioFileWriter(output, sample_rate=resample.rate) as writer:
+        with writer:
             for piece in pieces:
                 writer.write(piece)
         typer.echo(f"wrote {output}", err=True)

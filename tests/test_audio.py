@@ -142,3 +142,21 @@ def test_playback_starts_with_the_first_piece(tmp_path, monkeypatch):
     assert heard_first == [True]  # the player had the first piece before the second was made
     data, rate = sf.read(received, dtype="float32")
     assert rate == 16000 and len(data) == 2 * len(piece) and abs(data.mean() - 0.25) < 1e-3
+
+
+@pytest.mark.parametrize("suffix, kbps", [(".mp3", 32), (".mp3", 96), (".opus", 24)])
+def test_lossy_files_at_the_chosen_bitrate(tmp_path, suffix, kbps):
+    path = tmp_path / f"speechlike{suffix}"
+    rng = np.random.default_rng(1)
+    signal = (0.1 * rng.standard_normal(16000 * 6)).astype(np.float32)
+    with AudioFileWriter(path, bitrate=kbps) as writer:
+        writer.write(signal)
+    measured = path.stat().st_size * 8 / sf.info(path).duration / 1000
+    assert measured == pytest.approx(kbps, rel=0.15)
+
+
+def test_bitrate_only_for_lossy_formats(tmp_path):
+    with pytest.raises(AudioError, match="bitrate"):
+        AudioFileWriter(tmp_path / "x.wav", bitrate=64)
+    with pytest.raises(AudioError, match="out of reach"):
+        AudioFileWriter(tmp_path / "x.mp3", bitrate=5000)

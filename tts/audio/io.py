@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
 import tempfile
@@ -32,6 +33,8 @@ def _software() -> str:
 
 MIN_READ_RATE, MAX_READ_RATE = 8000, 192000  # sample rates load_audio accepts (beyond them: broken or crafted headers)
 MIN_WRITE_RATE, MAX_WRITE_RATE = 8000, 48000  # sample rates of written output (telephony to studio)
+LOSSY_SUBTYPES = ("MPEG_LAYER_III", "OPUS", "VORBIS")  # formats written at a chosen bitrate
+MAX_COMPRESSION = 0.99  # libsndfile's MP3 encoder refuses 1.0
 
 WRITE_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"),
                  ".opus": ("OGG", "OPUS"), ".mp3": ("MP3", "MPEG_LAYER_III")}
@@ -177,15 +180,51 @@ class Resampler:
         return self.stream.resample_chunk(np.zeros(0, np.float32), last=True)
 
 
+def compression_for_bitrate(fmt: str, subtype: str, rate: int, kbps: float) -> float:
+    """libsndfile's compression level (0-1) that makes the encoder of `fmt`/`subtype` at `rate` write about `kbps`
+    kbit/s, found by bisection on noise (MP3 is constant bitrate; Opus and Vorbis vary around it
+    with the content). AudioError for formats without a bitrate or a rate the encoder cannot reach."""
+    if subtype not in LOSSY_SUBTYPES:
+        raise AudioError("a bitrate applies to .mp3, .opus and .ogg files only")
+    noise = np.random.default_rng(0).standard_normal(2 * rate).astype(np.float32) * 0.1
+
+    def size(level: float, seconds: int) -> int:
+        buffer = io.BytesIO()
+        with sf.SoundFile(buffer, "w", rate, 1, subtype, format=fmt, compression_level=level,
+                          **({"bitrate_mode": "CONSTANT"} if subtype == "MPEG_LAYER_III" else {})) as file:
+            file.write(noise[: seconds * rate])
+        return len(buffer.getvalue())
+
+    def measured(level: float) -> float:
+        """kbit/s of the audio alone: two lengths, so that headers and encoder padding cancel."""
+        return (size(level, 2) - size(level, 1)) * 8 / 1000
+
+    low, high = 0.0, MAX_COMPRESSION  # higher level: lower bitrate
+    most, least = measured(low), measured(high)
+    if not least * 0.9 <= kbps <= most * 1.1:
+        raise AudioError(f"bitrate {kbps:g} kbit/s is out of reach for {subtype.lower()} at {rate} Hz: "
+                         f"use {least:.0f} to {most:.0f}")
+    for _ in range(8):  # `high` keeps a level at or below the target (2% for whole frames)
+        middle = (low + high) / 2
+        low, high = (middle, high) if measured(middle) > kbps * 1.02 else (low, middle)
+    return high
+
+
 class AudioFileWriter:
     """Writes 16 kHz audio to `path` piece by piece, in a `with` block, at `sample_rate` (resampled as one stream);
     the file appears (atomically) only when the block ends without error, and its temporary file is removed
     whatever happens (Ctrl-C, SIGTERM, a full disk)."""
 
-    def __init__(self, path: str | Path, sample_rate: int = SAMPLE_RATE) -> None:
+    def __init__(self, path: str | Path, sample_rate: int = SAMPLE_RATE, bitrate: float | None = None) -> None:
         self.path = Path(path)
         self.resample = Resampler(sample_rate)
         self.format, self.subtype = check_output(self.path)
+        self.settings = {}
+        if bitrate is not None:
+            self.settings["compression_level"] = compression_for_bitrate(self.format, self.subtype, sample_rate,
+                                                                         bitrate)
+            if self.subtype == "MPEG_LAYER_III":
+                self.settings["bitrate_mode"] = "CONSTANT"
 
     def write(self, wav: np.ndarray) -> None:
         self.file.write(np.clip(self.resample(wav), -1.0, 1.0))
@@ -197,7 +236,8 @@ class AudioFileWriter:
             raise AudioError(f"cannot write {self.path}: {exc.strerror}. Choose a writable location.") from None
         try:
             os.close(fd)
-            self.file = sf.SoundFile(self.tmp, "w", self.resample.rate, 1, self.subtype, format=self.format)
+            self.file = sf.SoundFile(self.tmp, "w", self.resample.rate, 1, self.subtype, format=self.format,
+                                     **self.settings)
             _tag(self.file)
         except BaseException:
             Path(self.tmp).unlink(missing_ok=True)
