@@ -193,9 +193,9 @@ def measure_long_say(threads: int) -> dict:
 
 
 def busy_machine_rows() -> list[dict]:
-    """`tts say` of the 1,000-word text while one other process keeps a core busy: default threads (sleeping
-    OpenMP threads, cli/__init__.py), --threads 1, and default threads spinning (OMP_WAIT_POLICY=ACTIVE, the
-    OpenMP default) for comparison; wall seconds of each."""
+    """`tts say` of the 1,000-word text while one other process keeps a core busy: default threads (the idle
+    cores, cli/threads.py, with sleeping OpenMP threads, cli/__init__.py), --threads 1, and default threads
+    spinning (OMP_WAIT_POLICY=ACTIVE, the OpenMP default) for comparison; wall seconds of each."""
     import tempfile
 
     cases = (("default threads", [], {}), ("--threads 1", ["--threads", "1"], {}),

@@ -13,6 +13,7 @@ import typer
 
 from cli.enroll import VERIFIED_ONLY_HELP, check_library_voice, check_voice_consent
 from cli.errors import check_threads, fail, friendly_errors
+from cli.threads import IdleCores
 from tts.audio.config import SAMPLE_RATE
 from tts.audio.io import AudioFileWriter, Resampler, pcm16, streaming_wav_header
 from tts.text.frontend import PARAGRAPH_PAUSE, SENTENCE_PAUSE
@@ -144,7 +145,7 @@ def say(
                                                        "peaks stay below full scale."),
     lexicon: Path = typer.Option(None, "--lexicon", help="Pronunciation file: lines 'WORD  PH1 PH2 ...' (ARPAbet)."),
     threads: int = typer.Option(None, "--threads", callback=check_threads,
-                                help="CPU threads to use (default: all cores)."),
+                                help="CPU threads to use (default: the cores other processes leave idle)."),
     verified_only: bool = typer.Option(False, "--verified-only", envvar="TTS_VERIFIED_ONLY", help=VERIFIED_ONLY_HELP),
     sample_rate: int = typer.Option(SAMPLE_RATE, "--sample-rate",
                                     help="Sample rate of the written audio in Hz, 8000 to 48000 (resampled)."),
@@ -178,7 +179,12 @@ def say(
     elif bitrate is not None:
         fail("--bitrate applies to .mp3, .opus and .ogg files written with -o")
     speaker = reference_voice(ref) if ref else load_voice(voice, voices_dir)
-    synth = Synthesizer(lexicon=lexicon, threads=threads)
+    with IdleCores() as idle:  # how busy the machine is, measured while the models load
+        synth = Synthesizer(lexicon=lexicon, threads=threads)
+    if threads is None and idle.threads() is not None:
+        import torch
+
+        torch.set_num_threads(idle.threads())  # the cores other processes leave idle
     synth.frontend.sentence_pause, synth.frontend.paragraph_pause = sentence_silence, paragraph_silence
     pieces = synth.stream(text, voice=speaker, speed=speed, pitch=pitch, volume=volume)
     first = next(pieces)  # validates text and voice before anything is written
