@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cli.enroll import VERIFIED_ONLY_HELP, check_library_voice, check_voice_consent
+from cli.enroll import VERIFIED_ONLY_HELP, VOICES_DIR_HELP, check_library_voice, check_voice_consent
 from cli.errors import check_threads, fail, friendly_errors
 from cli.threads import IdleCores
 from tts.audio.config import SAMPLE_RATE
@@ -85,7 +85,7 @@ def read_text(text: str | None, file: str | None, markdown: bool | None) -> str:
     if file is not None:
         text = read_file(file)
     elif text == "-":
-        text = sys.stdin.read(MAX_TEXT_CHARS + 1)
+        text = read_file("-")
     if len(text) > MAX_TEXT_CHARS:
         fail(f"text is over the limit of {MAX_TEXT_CHARS:,} characters: split it into several files or use tts batch")
     if not text.strip():
@@ -137,8 +137,7 @@ def say(
     consent: str = typer.Option(None, "--consent",
                                 help="With --ref: statement that the speaker agreed to have their voice cloned "
                                      "(asked at a terminal if missing; nothing is saved)."),
-    voices_dir: Path = typer.Option(None, "--voices-dir",
-                                    help="Folder of enrolled voices (default: $TTS_VOICES_DIR or the user data folder)."),
+    voices_dir: Path = typer.Option(None, "--voices-dir", help=VOICES_DIR_HELP),
     speed: float = typer.Option(1.0, "--speed", help="Speaking rate: 0.5 is half speed, 2 is double."),
     pitch: float = typer.Option(0.0, "--pitch", help="Pitch shift in semitones (-12 to 12)."),
     volume: float = typer.Option(0.0, "--volume", help="Level in dB against the standard -23 LUFS (-30 to 9); "
@@ -180,12 +179,13 @@ def say(
         fail("--bitrate applies to .mp3, .opus and .ogg files written with -o")
     speaker = reference_voice(ref) if ref else load_voice(voice, voices_dir)
     with IdleCores() as idle:  # how busy the machine is, measured while the models load
-        synth = Synthesizer(lexicon=lexicon, threads=threads)
-    if threads is None and idle.threads() is not None:
+        synth = Synthesizer(lexicon=lexicon, threads=threads, sentence_pause=sentence_silence,
+                            paragraph_pause=paragraph_silence)
+    idle_cores = idle.threads()
+    if threads is None and idle_cores is not None:
         import torch
 
-        torch.set_num_threads(idle.threads())  # the cores other processes leave idle
-    synth.frontend.sentence_pause, synth.frontend.paragraph_pause = sentence_silence, paragraph_silence
+        torch.set_num_threads(idle_cores)  # the cores other processes leave idle
     pieces = synth.stream(text, voice=speaker, speed=speed, pitch=pitch, volume=volume)
     first = next(pieces)  # validates text and voice before anything is written
     pieces = with_progress(itertools.chain([first], pieces), synth, text, quiet)

@@ -16,17 +16,18 @@ import torch
 from tts.adaptation import Calibration, calibrate, distinctive
 from tts.audio.config import SAMPLE_RATE
 from tts.audio.loudness import MAX_VOLUME_DB, MIN_VOLUME_DB, gain_to_target, limit_peaks, loudness
-from tts.text import TextFrontend
-from tts.voices import VoiceError, VoiceProfile, load_voice
 from tts import voice_cache
+from tts.text import TextFrontend
+from tts.text.frontend import PARAGRAPH_PAUSE, SENTENCE_PAUSE
+from tts.voices import VoiceError, VoiceProfile, load_voice
 from tts.watermark import embed
 from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, load_acoustic, load_vocoder
 
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 MAX_PITCH_SHIFT = 12.0
 FADE = 80  # samples of fade-in/out at chunk edges, to avoid clicks
-# rendered once per voice and process to measure the voice's loudness (about 6 s of speech, ~0.05 s of work)
 CHUNK_LEVELLING = (0.5, 2.0)  # each chunk's own correction before halving: at most -6 to +6 dB
+# rendered once per voice and model files to measure the voice's loudness (about 6 s of speech, ~0.05 s of work)
 LOUDNESS_TEXT = "The birch canoe slid on the smooth planks. Glue the sheet to the dark blue background."
 MAX_PEAK = 4.0  # the vocoder's speech peaks near 1 (3.7 for the most extreme valid voice); beyond this it is broken
 
@@ -51,10 +52,11 @@ class Synthesizer:
     sample_rate = SAMPLE_RATE
 
     def __init__(self, acoustic: Path = ACOUSTIC_FILE, vocoder: Path = VOCODER_FILE,
-                 lexicon: Path | None = None, threads: int | None = None) -> None:
+                 lexicon: Path | None = None, threads: int | None = None, sentence_pause: float = SENTENCE_PAUSE,
+                 paragraph_pause: float = PARAGRAPH_PAUSE) -> None:
         if threads:
             torch.set_num_threads(threads)
-        self.frontend = TextFrontend(lexicon)
+        self.frontend = TextFrontend(lexicon, sentence_pause=sentence_pause, paragraph_pause=paragraph_pause)
         self.acoustic = load_acoustic(acoustic)
         self.vocoder = load_vocoder(vocoder)
         self._models = f"{voice_cache.file_identity(Path(acoustic))}|{voice_cache.file_identity(Path(vocoder))}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tts.text.frontend import PARAGRAPH_PAUSE, SENTENCE_PAUSE
-from tts.voices import DEFAULT_VOICE, VoiceError, check_name
+from tts.voices import DEFAULT_VOICE, VoiceError, check_name, printable
 
 MIN_SPEED, MAX_SPEED = 0.25, 4.0  # as tts.synthesizer, without importing torch here
 MAX_PAUSE = 60.0
@@ -38,7 +38,7 @@ class ScriptError(ValueError):
     """A problem with a script file, or with one of its lines (`line` is then its 1-based number)."""
 
     def __init__(self, file: str | Path, line: int | None, reason: str) -> None:
-        reason = "".join(c if c.isprintable() else repr(c)[1:-1] for c in reason)  # one line, no escapes
+        reason = printable(reason)  # one line, no terminal escapes
         self.file, self.line, self.reason = str(file), line, reason
         super().__init__(f"{self.file}:{line}: {reason}" if line else f"{self.file}: {reason}")
 
