@@ -3,7 +3,7 @@
 Measures, each in a fresh process: end-to-end and per-stage real-time factor at 1 and 2 threads on a fixed
 paragraph, time to first audio, load time, peak memory (bench/speed.py); wall time and peak memory of `tts say`
 on a 1,000-word text; speaker-enrollment time for 30 s of
-reference audio; and, when the Piper reference is installed (pip install '.[piper]'), Piper joe (medium) on the
+reference audio; personal-voice fine-tuning time and memory (bench/adapt.py); and, when the Piper reference is installed (pip install '.[piper]'), Piper joe (medium) on the
 same paragraph with the ratio ours / Piper; batch throughput with 1 and 2 workers (bench/batch.py).
 """
 
@@ -15,6 +15,7 @@ import platform
 from datetime import date
 from pathlib import Path
 
+from bench.adapt import adapt_rows, adapt_table
 from bench.batch import batch_rows, batch_table
 from bench.speed import PARAGRAPH, REPEATS, busy_machine_rows, first_audio_rows, in_child, speed_rows, speed_table
 from tts.eval.runner import cpu_name
@@ -34,6 +35,7 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None) -> lis
     ours = speed_rows(THREADS, acoustic, vocoder)
     enroll = [in_child("enroll", str(t)) for t in THREADS]
     long_say = in_child("long", str(THREADS[-1]))
+    personal = adapt_rows(THREADS[-1])
     first = first_audio_rows(THREADS[-1])
     busy = busy_machine_rows()
     piper = [in_child("piper", str(t)) for t in THREADS] if piper_installed() else []
@@ -105,6 +107,10 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None) -> lis
         "(../shared/eval/dev/refs, sorted, concatenated), and the calibration of that voice for the loaded models "
         "(six sentences rendered twice), which a process does the first time it uses an enrolled voice; medians "
         "of 5. Peak RSS includes the synthesis models.",
+        "",
+        "## Personal-voice fine-tuning",
+        "",
+        *adapt_table(personal),
         "",
         "## Reference system: Piper joe (medium)",
         "",

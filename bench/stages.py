@@ -51,7 +51,7 @@ def measure(refs: Path, acoustic: Path, vocoder: Path, threads: int,
     for _, clips in speaker_folders(refs):
         enrol, heldout = clips[:ENROL_CLIPS], clips[ENROL_CLIPS:]
         voice = encoder.embed_many([load_audio(p) for p in enrol])
-        profile, _ = enrolled_voice(enrol, encoder, "reference", adapt=True)
+        profile, _ = enrolled_voice(enrol, encoder, "reference", True)
         for clip in heldout:
             wav = load_audio(clip)
             make = {"real": lambda: wav,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from cli.adapt import ADAPT_HELP, MINUTES_HELP, check_minutes
 from cli.errors import fail, friendly_errors
 from tts.voices import MAX_TEXT_CHARS, printable
 
@@ -25,6 +26,8 @@ EPILOG = """Examples:
   tts enroll alice alice1.wav alice2.flac alice3.mp3 --consent-recording alice-consent.wav
 
   tts say "Hello from Alice." --voice alice -o hello.wav
+
+  tts enroll bob bob1.wav bob2.wav bob3.wav --consent "..." --adapt   # personal voice: fine-tuned, 1-2 min
 
 About 10-30 s of clean speech over 3 or more clips works best; at least 3 s is needed.
 Each clip may last at most 60 s: cut longer recordings into clips.
@@ -155,6 +158,8 @@ def enroll(
                                         "before saving; the voice is then voice-verified."),
     consent_text: str = typer.Option(None, "--consent-text",
                                      help="With --consent-recording: the text read aloud, instead of the challenge."),
+    adapt: bool = typer.Option(False, "--adapt", help=ADAPT_HELP),
+    minutes: float = typer.Option(5.0, "--minutes", callback=check_minutes, help=MINUTES_HELP),
     force: bool = typer.Option(False, "--force", help="Replace an existing voice of that name."),
     voices_dir: Path = typer.Option(None, "--voices-dir", help=VOICES_DIR_HELP),
 ) -> None:
@@ -195,6 +200,10 @@ def enroll(
                                                 statement=statement)
         typer.echo(f"consent verified by the speaker's voice: {verification.summary()}")
     profile = enrollment.profile(name, description, record)
+    if adapt:
+        from cli.adapt import make_personal
+
+        profile = make_personal(profile, [c.path for c in enrollment.clips if c.used], minutes)
     path = library.save(profile, force=force)
     if recording is not None and is_challenge:
         ChallengeStore(library.user_dir).forget(name)

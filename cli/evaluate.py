@@ -18,6 +18,8 @@ EPILOG = """Examples (default sentences: ../shared/eval/dev/sentences.txt):
 
   tts eval --refs-dir ../shared/eval/dev/refs --speakers 2 --limit 3 --out clone.json
 
+  tts eval --refs-dir ../shared/eval/dev/refs --adapt --out personal.json
+
   tts eval --system piper --limit 5 --out piper.json
 
   tts eval --compare before.json after.json
@@ -47,9 +49,14 @@ def evaluate(
     system: str = typer.Option("ours", "--system", help="ours, or piper for the Piper joe reference system."),
     acoustic: Path = typer.Option(None, "--acoustic", help="Acoustic model file (default: the shipped one)."),
     vocoder: Path = typer.Option(None, "--vocoder", help="Vocoder file (default: the shipped one)."),
-    adapt: bool = typer.Option(True, "--adapt/--no-adapt", help="Cloned and enrolled voices with their pitch and "
-                               "spectrum matched to the clips, as tts enroll makes them (--no-adapt: the speaker "
-                               "embedding alone)."),
+    calibrate: bool = typer.Option(True, "--calibrate/--no-calibrate", help="Cloned and enrolled voices with "
+                                   "their pitch and spectrum matched to the clips, as tts enroll makes them "
+                                   "(--no-calibrate: the speaker embedding alone)."),
+    adapt: bool = typer.Option(False, "--adapt", help="With --refs-dir: personal voices, each clone fine-tuned on "
+                               "its enrolment clips as tts enroll --adapt does (words from the dev set's refs.tsv, "
+                               "CLIP.txt or speech recognition)."),
+    minutes: float = typer.Option(5.0, "--minutes", min=0.1, max=60, help="With --adapt: most minutes of "
+                                  "fine-tuning per voice."),
     compare: tuple[Path, Path] = typer.Option(None, "--compare", metavar="A.json B.json",
                                               show_default=False, help="Compare two result files instead of running."),
 ) -> None:
@@ -69,7 +76,8 @@ def evaluate(
 
     options = EvalOptions(sentences_file=sentences or DEFAULT_SENTENCES, voice=voice, clone_from=list(clone_from or []),
                           target_clips=list(target_clips or []), refs_dir=refs_dir, limit=limit, speakers=speakers,
-                          threads=threads, save_audio=save_audio, system=system, acoustic=acoustic, vocoder=vocoder, adapt=adapt)
+                          threads=threads, save_audio=save_audio, system=system, acoustic=acoustic, vocoder=vocoder,
+                          calibrate=calibrate, personal=adapt, adapt_minutes=minutes)
     try:
         result = run(options)
     except MissingExtraError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import warnings
 import typing
 from typing import Any
 
@@ -96,8 +97,14 @@ def plain_help(command: Any) -> Any:
     return command
 
 
+def show_warnings_briefly() -> None:
+    """Library warnings (e.g. a personal voice made for other model files) as one line on standard error."""
+    warnings.showwarning = lambda message, category, *args, **kwargs: typer.echo(f"warning: {message}", err=True)
+
+
 def main() -> None:
     interrupt_on_termination()
+    show_warnings_briefly()
     plain_help(typer.main.get_command(app))()
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
+from cli.adapt import MINUTES_HELP, check_minutes, make_personal
 from cli.enroll import VERIFIED_ONLY_HELP, VOICES_DIR_HELP, check_library_voice, check_voice_consent
 from cli.errors import check_threads, fail, friendly_errors
 from cli.threads import IdleCores
@@ -137,6 +138,9 @@ def say(
     consent: str = typer.Option(None, "--consent",
                                 help="With --ref: statement that the speaker agreed to have their voice cloned "
                                      "(asked at a terminal if missing; nothing is saved)."),
+    adapt: bool = typer.Option(False, "--adapt", help="With --ref: fine-tune the models on the clips first "
+                                                      "(closer to the speaker; 1-2 minutes; nothing is saved)."),
+    minutes: float = typer.Option(5.0, "--minutes", callback=check_minutes, help=MINUTES_HELP),
     voices_dir: Path = typer.Option(None, "--voices-dir", help=VOICES_DIR_HELP),
     speed: float = typer.Option(1.0, "--speed", help="Speaking rate: 0.5 is half speed, 2 is double."),
     pitch: float = typer.Option(0.0, "--pitch", help="Pitch shift in semitones (-12 to 12)."),
@@ -163,6 +167,8 @@ def say(
         fail("use either --voice (an enrolled voice) or --ref (clips for a one-off voice), not both")
     if consent is not None and not ref:
         fail("--consent goes with --ref (an enrolled voice's consent was recorded by tts enroll)")
+    if adapt and not ref:
+        fail("--adapt goes with --ref; an enrolled voice is made personal once with: tts voices adapt NAME CLIP...")
     if ref:
         from cli.enroll import confirm_consent
         from tts.voices import DECLARED
@@ -178,6 +184,8 @@ def say(
     elif bitrate is not None:
         fail("--bitrate applies to .mp3, .opus and .ogg files written with -o")
     speaker = reference_voice(ref) if ref else load_voice(voice, voices_dir)
+    if adapt:
+        speaker = make_personal(speaker, ref, minutes, quiet)
     with IdleCores() as idle:  # how busy the machine is, measured while the models load
         synth = Synthesizer(lexicon=lexicon, threads=threads, sentence_pause=sentence_silence,
                             paragraph_pause=paragraph_silence)

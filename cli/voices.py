@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cli.enroll import VOICES_DIR_HELP
-from cli.errors import friendly_errors
+from cli.adapt import MINUTES_HELP, check_minutes, make_personal
+from cli.enroll import VOICES_DIR_HELP, confirm_consent
+from cli.errors import fail, friendly_errors
 from tts.voices import DEFAULT_VOICE, VOICE_VERIFIED, VoiceError, VoiceLibrary, VoiceProfile, consent_method, printable
 
 app = typer.Typer(help="Manage voices: the packaged ones (read-only) and those you enrolled.",
@@ -65,8 +66,68 @@ def show(name: str = typer.Argument(..., help="Voice name."), voices_dir: Path =
     lines += [("adaptation", "none (speaker embedding only)"
                if profile.adaptation is None else
                f"pitch and spectrum matched to the clips (median F0 {profile.adaptation['f0_hz']:.0f} Hz)")]
+    lines += personal_lines(profile.personal)
     for key, value in lines:
         typer.echo(f"{key:<12} {printable(value)}")
+
+
+def personal_lines(record: dict | None) -> list[tuple[str, str]]:
+    """Whether the voice is personal (fine-tuned): on what, how long it took, for which model files."""
+    if record is None:
+        return [("personal", "no (zero-shot: tts voices adapt NAME CLIP... fine-tunes it)")]
+    from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, file_sha256
+
+    models = record["models"]
+    current = models == {"acoustic": file_sha256(ACOUSTIC_FILE), "vocoder": file_sha256(VOCODER_FILE)}
+    rows = [("personal", f"yes: fine-tuned on {record['speech_seconds']:.1f} s of speech from {len(record['clips'])} "
+                         f"clip(s) in {record['train_seconds']:.0f} s ({record['steps']['acoustic']} acoustic + "
+                         f"{record['steps']['vocoder']} vocoder steps), {record['created_at']}"),
+            ("", f"for model files acoustic {models['acoustic'][:12]}, vocoder {models['vocoder'][:12]} "
+                 + ("(the installed ones)" if current else "(not the installed ones: the voice speaks with its "
+                                                           "embedding alone until adapted again)")),
+            ("", f"weights {record['file']}")]
+    rows += [("", f"  \"{text}\"") for text in record["transcripts"][:8]]
+    return rows
+
+
+@app.command("adapt")
+@friendly_errors
+def adapt(
+    name: str = typer.Argument(..., help="Enrolled voice to make personal."),
+    clips: list[Path] = typer.Argument(..., help="Clips of the speaker: those it was enrolled with, or new ones "
+                                                 "(with --consent)."),
+    consent: str = typer.Option(None, "--consent", help="For clips the voice was not enrolled with: statement that "
+                                                       "the speaker agreed (as at enrollment)."),
+    minutes: float = typer.Option(5.0, "--minutes", callback=check_minutes, help=MINUTES_HELP),
+    voices_dir: Path = VOICES_DIR,
+) -> None:
+    """Fine-tune the models on a voice's clips: a personal voice, closer to its speaker. The words of each clip
+    come from CLIP.txt beside it, else from speech recognition.
+
+    Example: tts voices adapt alice alice1.wav alice2.flac alice3.mp3"""
+    from tts.encoder.enroll import check_length, sha256_file
+    from tts.voices import consent_record
+
+    library = VoiceLibrary(voices_dir)
+    if library.find(name).read_only:
+        raise VoiceError(f"voice '{name}' ships with the package and is read-only: enroll your own voice to adapt")
+    profile = library.get(name)
+    for clip in clips:
+        check_length(clip)
+    hashes = [sha256_file(clip) for clip in clips]
+    covered = list((profile.consent or {}).get("clips") or [])
+    new = [clip for clip, digest in zip(clips, hashes) if digest not in covered]
+    if new:
+        if consent is None:
+            fail(f"{printable(new[0].name)} is not one of the clips '{name}' was enrolled with, which its consent "
+                 "covers: pass --consent \"...\" for the new clips, as at enrollment")
+        statement = confirm_consent(name, consent)
+        if consent_method(profile.consent) == VOICE_VERIFIED:
+            typer.echo(f"note: the new clips' consent is declared: '{name}' is no longer voice-verified", err=True)
+        profile.consent = consent_record(statement, covered + hashes)
+    adapted = make_personal(profile, clips, minutes)
+    path = library.save(adapted, force=True)
+    typer.echo(f"voice '{name}' is now personal: {path}")
 
 
 def consent_lines(consent: dict | None) -> list[tuple[str, str]]:

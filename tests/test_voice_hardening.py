@@ -172,8 +172,8 @@ def test_deep_nesting_and_huge_files_are_refused_before_parsing(tmp_path):
     deep.write_text("[" * 100_000 + "]" * 100_000)
     one_line_error(invoke("voices", "import", str(deep), "--voices-dir", str(tmp_path / "v")), "nests more than")
     big = tmp_path / "big.json"
-    big.write_text(json.dumps({"format": "tts-voice", "padding": " " * (2 << 20)}))
-    one_line_error(invoke("voices", "import", str(big), "--voices-dir", str(tmp_path / "v")), "larger than 1 MiB")
+    big.write_text(json.dumps({"format": "tts-voice", "padding": " " * (11 << 20)}))  # exports hold up to 10 MiB
+    one_line_error(invoke("voices", "import", str(big), "--voices-dir", str(tmp_path / "v")), "larger than 10 MiB")
     tricky = tmp_path / "tricky.json"  # brackets inside strings, escaped quotes: not nesting
     tricky.write_text(json.dumps({"format": "tts-voice", "x": "[[[[[[[[[[\\\"{{{{{{{{{{"}))
     one_line_error(invoke("voices", "import", str(tricky), "--voices-dir", str(tmp_path / "v")), "format version")

@@ -72,7 +72,7 @@ def check(data: object) -> None:
     except VoiceError as error:
         assert str(error) and "\n" not in str(error)
         return
-    again = VoiceProfile.from_dict(json.loads(json.dumps(vars(profile), allow_nan=False)), "round trip")
+    again = VoiceProfile.from_dict(json.loads(json.dumps(profile.to_dict(), allow_nan=False)), "round trip")
     assert again == profile and math.isfinite(sum(profile.embedding))
 
 

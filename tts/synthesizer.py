@@ -6,8 +6,9 @@ pattern, and `synthesize_ids` embeds it too. There is deliberately no switch to 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from tts.text import TextFrontend
 from tts.text.frontend import PARAGRAPH_PAUSE, SENTENCE_PAUSE
 from tts.voices import VoiceError, VoiceProfile, load_voice
 from tts.watermark import embed
-from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, load_acoustic, load_vocoder
+from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, file_sha256, load_acoustic, load_vocoder
 
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 MAX_PITCH_SHIFT = 12.0
@@ -36,6 +37,10 @@ class TextError(ValueError):
     """Text that cannot be spoken."""
 
 
+class PersonalVoiceWarning(UserWarning):
+    """A personal voice made for other model files: it speaks with its embedding alone."""
+
+
 @dataclass
 class PreparedVoice:
     """A voice ready for the loaded models: its speaker embedding, its calibration (tts.adaptation) and the gain
@@ -44,6 +49,8 @@ class PreparedVoice:
     embedding: torch.Tensor
     calibration: Calibration
     gain: float = 1.0
+    acoustic: torch.nn.Module | None = None  # a personal voice's own models (tts.finetune); None: the shared ones
+    vocoder: torch.nn.Module | None = None
 
 
 class Synthesizer:
@@ -59,32 +66,40 @@ class Synthesizer:
         self.frontend = TextFrontend(lexicon, sentence_pause=sentence_pause, paragraph_pause=paragraph_pause)
         self.acoustic = load_acoustic(acoustic)
         self.vocoder = load_vocoder(vocoder)
+        self.acoustic_file, self.vocoder_file = Path(acoustic), Path(vocoder)
         self._models = f"{voice_cache.file_identity(Path(acoustic))}|{voice_cache.file_identity(Path(vocoder))}"
+        self.model_sha256 = {"acoustic": file_sha256(Path(acoustic)), "vocoder": file_sha256(Path(vocoder))}
         self._prepared: dict[tuple, PreparedVoice] = {}
 
     def prepare(self, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None) -> PreparedVoice:
         """A voice name, a profile or a bare embedding -> the voice the models take.
 
-        Done once per voice and model files (then read from tts.voice_cache): a profile with reference statistics is
-        adapted (tts.adaptation, about half a second), and every voice's loudness is measured on a short text."""
+        Done once per voice and model files (then read from tts.voice_cache): a personal voice gets its own copy of
+        the models with its weight changes (tts.finetune), a profile with reference statistics is adapted
+        (tts.adaptation, about half a second), and every voice's loudness is measured on a short text."""
         if isinstance(voice, PreparedVoice):
             return voice
+        personal = None
         if isinstance(voice, np.ndarray):
             vector, adaptation = voice.astype(np.float32), None
         else:
             profile = voice if isinstance(voice, VoiceProfile) else load_voice(voice)
             vector, adaptation = profile.vector, profile.adaptation
-        key = (vector.tobytes(), repr(adaptation))
+            personal = self._personal(profile)
+        key = (vector.tobytes(), repr(adaptation), personal and personal[0]["sha256"])
         if key not in self._prepared:
             prepared = PreparedVoice(torch.from_numpy(vector), Calibration.identity())
-            if adaptation is not None and self.acoustic.speaker_mean is not None:
+            if personal is not None:
+                record, adapter = personal
+                prepared = self._personal_voice(prepared, record, adapter)
+            elif adaptation is not None and self.acoustic.speaker_mean is not None:
                 prepared.embedding = distinctive(prepared.embedding, self.acoustic.speaker_mean)
-            disk_key = voice_cache.entry_key(key[0], key[1], self._models)
+            disk_key = voice_cache.entry_key(key[0], key[1] + str(key[2]), self._models)
             cached = voice_cache.load(disk_key)
             if cached is not None:
                 prepared.calibration, lufs = cached
             else:
-                if adaptation is not None:
+                if adaptation is not None and personal is None:
                     prepared.calibration = calibrate(lambda text, calibration: self._render_text(
                         text, PreparedVoice(prepared.embedding, calibration)), adaptation)
                 lufs = loudness(self._render_text(LOUDNESS_TEXT, prepared))
@@ -92,6 +107,27 @@ class Synthesizer:
             prepared.gain = gain_to_target(lufs)
             self._prepared[key] = prepared
         return self._prepared[key]
+
+    def _personal(self, profile: VoiceProfile) -> tuple[dict, object] | None:
+        """(record, weight changes) of a personal voice made for the loaded model files; None for other voices,
+        and with a PersonalVoiceWarning for one made for other model files (it speaks with its embedding)."""
+        if profile.personal is None or profile.adapter is None:
+            return None
+        if profile.personal["models"] != self.model_sha256:
+            warnings.warn(f"voice '{profile.name}' was adapted for other model files: it speaks with its embedding "
+                          f"alone; adapt it again for these (tts voices adapt {profile.name} CLIP...)",
+                          PersonalVoiceWarning, stacklevel=3)
+            return None
+        return profile.personal, profile.adapter
+
+    def _personal_voice(self, prepared: PreparedVoice, record: dict, adapter) -> PreparedVoice:
+        """`prepared` with the personal voice's own models and pitch level."""
+        from tts.finetune.lowrank import merged
+
+        source = f"the personal voice file {record['file']}"
+        return replace(prepared, calibration=replace(prepared.calibration, pitch_level=record["pitch_level"]),
+                       acoustic=merged(self.acoustic, adapter.parameters("acoustic"), source),
+                       vocoder=merged(self.vocoder, adapter.parameters("vocoder"), source))
 
     def stream(self, text: str, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None = None, speed: float = 1.0,
                pitch: float = 0.0, volume: float = 0.0) -> Iterator[np.ndarray]:
@@ -138,8 +174,10 @@ class Synthesizer:
     def _render(self, ids: list[int], speaker: PreparedVoice, speed: float, pitch: float) -> np.ndarray:
         """The models' waveform before the watermark (used by bench/watermark.py to measure its cost)."""
         calibration = speaker.calibration
-        mel = self.acoustic.synthesize(torch.tensor(ids), speaker.embedding, speed, pitch, calibration.pitch_level)
-        wav = check_audio(self.vocoder(calibration.apply(mel)[None])[0].numpy().astype(np.float32))
+        acoustic = self.acoustic if speaker.acoustic is None else speaker.acoustic
+        vocoder = self.vocoder if speaker.vocoder is None else speaker.vocoder
+        mel = acoustic.synthesize(torch.tensor(ids), speaker.embedding, speed, pitch, calibration.pitch_level)
+        wav = check_audio(vocoder(calibration.apply(mel)[None])[0].numpy().astype(np.float32))
         if len(wav) > 2 * FADE:
             ramp = np.linspace(0.0, 1.0, FADE, dtype=np.float32)
             wav[:FADE] *= ramp

@@ -31,6 +31,15 @@ Profile format (one JSON file `<name>.json`, UTF-8):
                   deviation over the speech frames, 16 kHz, the models' mel settings; means within the range a
                   log-mel of audio in [-1, 1] can take, spreads from 0.001 to 8)}. They describe the audio,
                   not a model, so they stay valid when the models change.
+  personal        null, or the record of a personal voice (`tts enroll --adapt`, `tts voices adapt`): the models
+                  fine-tuned on the clips, whose weight changes live in a file beside the profile (format in
+                  tts.finetune.adapter): {"method": "lowrank-v1", "file": "<name>.<12 hex>.adapter.npz" (in the same
+                  folder), "sha256": of that file, "models": {"acoustic": sha256, "vocoder": sha256} of the model
+                  files it was trained for (with other model files the voice falls back to its embedding alone,
+                  with a warning), "clips": [sha256 of each clip file trained on], "transcripts": [what each clip
+                  says, at most 2,000 characters each], "speech_seconds": audio trained on, "train_seconds": time it
+                  took, "steps": {"acoustic": int, "vocoder": int}, "pitch_level": the clips' mean pitch on the
+                  acoustic model's scale (-10 to 10), "created_at": ISO 8601 UTC time}.
 
 Every profile, whatever its source (packaged, enrolled, imported, made from --ref clips in memory), passes
 `VoiceProfile.from_dict`, which checks each field against these ranges. Voice files are read only if they are
@@ -44,12 +53,15 @@ Where profiles live:
 Export format (one shareable JSON file):
   {"format": "tts-voice", "format_version": 1, "sha256": <hex>, "profile": {...profile fields...}}
   where sha256 is the digest of the canonical profile JSON (sorted keys, no spaces, ASCII), consent record
-  included. It detects files that were edited or damaged after export (e.g. a consent score changed); it is an
+  included. A personal voice is exported as format_version 2 with one more field, "adapter": the base64 of its
+  weight-change file, whose sha256 the profile records (so the profile's digest covers it too). It detects files that were edited or damaged after export (e.g. a consent score changed); it is an
   integrity check, not a signature: `tts voices verify NAME REC` re-runs a voice-verified record's checks.
 """
 
 from __future__ import annotations
 
+import base64
+import copy
 import errno
 import hashlib
 import json
@@ -57,7 +69,7 @@ import os
 import re
 import stat
 import tempfile
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -75,6 +87,7 @@ WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10
 ENV_VOICES_DIR = "TTS_VOICES_DIR"
 EXPORT_FORMAT = "tts-voice"
 EXPORT_VERSION = 1
+PERSONAL_EXPORT_VERSION = 2  # with the personal voice's weight changes
 ADAPTATION_METHOD = "reference-statistics-v1"
 ADAPTATION_BANDS = 80  # the models' mel bands (tts.audio.config.N_MELS; not imported, to keep this module light)
 F0_RANGE = (40.0, 1000.0)  # Hz: human voices
@@ -87,6 +100,11 @@ MAX_SHORT_CHARS = 64  # times, encoder id
 MAX_CLIPS = 100
 MAX_CLIP_SECONDS = 3600.0  # a clip's length as recorded in a profile (tts enroll takes clips of up to 60 s)
 MAX_FILE_BYTES = 1 << 20  # a voice file holds a few kB; larger files are refused before they are read
+MAX_EXPORT_BYTES = 10 << 20  # an exported personal voice: the profile and its weight changes in base64
+PERSONAL_METHOD = "lowrank-v1"  # tts.finetune.adapter.METHOD (not imported, to keep this module light)
+PERSONAL_FIELDS = {"method", "file", "sha256", "models", "clips", "transcripts", "speech_seconds", "train_seconds",
+                   "steps", "pitch_level", "created_at"}
+ADAPTER_FILE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}\.[0-9a-f]{12}\.adapter\.npz")
 MAX_JSON_DEPTH = 8  # nesting of objects and arrays (a voice file needs 4); deeper files are refused unparsed
 
 
@@ -137,21 +155,27 @@ class VoiceProfile:
     clips: list[dict] = field(default_factory=list)
     consent: dict | None = None
     adaptation: dict | None = None
+    personal: dict | None = None
     schema_version: int = SCHEMA_VERSION
+    # the weight changes of a personal voice (tts.finetune.adapter.VoiceAdapter), loaded beside the profile; not
+    # part of the profile's JSON
+    adapter: object = field(default=None, repr=False, compare=False)
 
     @property
     def vector(self) -> np.ndarray:
         return np.asarray(self.embedding, dtype=np.float32)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "adapter"}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=1)
 
     def validated(self, source: str) -> "VoiceProfile":
         """This profile if it passes `from_dict`'s checks (for profiles made in memory); VoiceError otherwise."""
-        return VoiceProfile.from_dict(self.to_dict(), source)
+        checked = VoiceProfile.from_dict(self.to_dict(), source)
+        checked.adapter = self.adapter
+        return checked
 
     @classmethod
     def from_dict(cls, data: object, source: str) -> "VoiceProfile":
@@ -163,7 +187,7 @@ class VoiceProfile:
         if type(version) is not int or version != SCHEMA_VERSION:
             raise VoiceError(f"{source} has schema version {_brief(version)}; this version of tts reads "
                              f"{SCHEMA_VERSION}")
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)} - {"adapter"}
         missing = {"name", "embedding"} - data.keys()
         unknown = data.keys() - known
         if missing or unknown:
@@ -190,6 +214,9 @@ class VoiceProfile:
             raise VoiceError(f"{source} is not a valid voice profile: 'clips' must be a list of at most {MAX_CLIPS} "
                              f"{{sha256, seconds, speech_seconds}} records of 0-{MAX_CLIP_SECONDS:.0f} s")
         check_adaptation(profile.adaptation, source)
+        problem = _personal_problem(profile.personal)
+        if problem:
+            raise VoiceError(f"{source} is not a valid voice profile: {problem}")
         problem = _consent_problem(profile.consent)
         if problem:
             raise VoiceError(f"{source} is not a valid voice profile: {problem}")
@@ -236,6 +263,40 @@ def check_adaptation(record: object, source: str) -> None:
                 break
     if problem:
         raise VoiceError(f"{source} is not a valid voice profile: {problem}")
+
+
+def _personal_problem(record: object) -> str | None:
+    """Why `record` is not null or a valid `personal` record (see the format above), or None."""
+    if record is None:
+        return None
+    if not isinstance(record, dict) or record.get("method") != PERSONAL_METHOD:
+        return f"'personal' must be null or a '{PERSONAL_METHOD}' record"
+    if set(record) != PERSONAL_FIELDS:
+        return f"'personal' must have exactly the fields {', '.join(sorted(PERSONAL_FIELDS))}"
+    models, steps, transcripts = record["models"], record["steps"], record["transcripts"]
+    checks = [
+        (isinstance(record["file"], str) and ADAPTER_FILE_PATTERN.fullmatch(record["file"]) is not None,
+         "'personal.file' must be a file name like NAME.0123456789ab.adapter.npz"),
+        (_is_sha256(record["sha256"]), "'personal.sha256' must be a sha256 hex digest"),
+        (isinstance(models, dict) and set(models) == {"acoustic", "vocoder"} and all(map(_is_sha256, models.values())),
+         "'personal.models' must give the sha256 of the acoustic and vocoder files"),
+        (isinstance(record["clips"], list) and 0 < len(record["clips"]) <= MAX_CLIPS
+         and all(map(_is_sha256, record["clips"])), f"'personal.clips' must list 1-{MAX_CLIPS} clip sha256 digests"),
+        (isinstance(transcripts, list) and len(transcripts) <= MAX_CLIPS
+         and all(isinstance(t, str) and len(t) <= MAX_TEXT_CHARS for t in transcripts),
+         f"'personal.transcripts' must be at most {MAX_CLIPS} texts of at most {MAX_TEXT_CHARS} characters"),
+        (_number_in(record["speech_seconds"], 0, MAX_CLIPS * MAX_CLIP_SECONDS),
+         "'personal.speech_seconds' must be a number of seconds"),
+        (_number_in(record["train_seconds"], 0, 86400.0), "'personal.train_seconds' must be 0-86400 seconds"),
+        (isinstance(steps, dict) and set(steps) == {"acoustic", "vocoder"}
+         and all(type(v) is int and 0 <= v <= 100_000 for v in steps.values()),
+         "'personal.steps' must give the acoustic and vocoder step counts"),
+        (_number_in(record["pitch_level"], -10.0, 10.0), "'personal.pitch_level' must be a number from -10 to 10"),
+    ]
+    for ok, problem in checks:
+        if not ok:
+            return problem
+    return _time_problem("personal.created_at", record["created_at"])
 
 
 def _is_number(x: object) -> bool:
@@ -378,28 +439,10 @@ def _json_depth(text: str) -> int:
     return deepest
 
 
-def _read_json(path: Path, what: str) -> object:
+def _read_json(path: Path, what: str, limit: int = MAX_FILE_BYTES) -> object:
     """The parsed JSON of regular file `path`, after checking its size and nesting; VoiceError otherwise.
     A FIFO, device or folder is refused without reading it (so it cannot hang or exhaust memory)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens at once, and is refused below
-    except OSError as exc:
-        raise VoiceError(f"{what} {path} {_os_problem(Path(path), exc)}") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise VoiceError(f"{what} {path} is a folder, not a file")
-        if not stat.S_ISREG(mode):
-            raise VoiceError(f"{what} {path} is not a regular file (a FIFO, device or socket)")
-        with open(fd, "rb", closefd=False) as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise VoiceError(f"{what} {path} {_os_problem(Path(path), exc)}") from None
-    finally:
-        os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise VoiceError(f"{what} {path} is larger than {MAX_FILE_BYTES >> 20} MiB: not a voice file "
-                         "(they are a few kB)")
+    data = _read_file(path, what, limit)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -412,22 +455,46 @@ def _read_json(path: Path, what: str) -> object:
         raise VoiceError(f"{what} {path} is not valid JSON: {exc}") from None
 
 
+def _read_file(path: Path, what: str, limit: int) -> bytes:
+    """The bytes of regular file `path` if it holds at most `limit`; VoiceError otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens at once, and is refused below
+    except OSError as exc:
+        raise VoiceError(f"{what} {path} {_os_problem(Path(path), exc)}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise VoiceError(f"{what} {path} is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise VoiceError(f"{what} {path} is not a regular file (a FIFO, device or socket)")
+        with open(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise VoiceError(f"{what} {path} {_os_problem(Path(path), exc)}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise VoiceError(f"{what} {path} is larger than {limit >> 20} MiB: not a voice file")
+    return data
+
+
 def canonical_hash(profile_data: dict) -> str:
     """sha256 of the canonical JSON of a profile (sorted keys, no whitespace, ASCII)."""
     text = json.dumps(profile_data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def write_atomic(path: Path, text: str, private: bool = False) -> None:
-    """Write `text` to `path` via a temporary file in the same folder and os.replace: never a half file.
+def write_atomic(path: Path, text: str | bytes, private: bool = False) -> None:
+    """Write `text` (str as UTF-8, or bytes) to `path` via a temporary file in the same folder and os.replace:
+    never a half file.
 
     The file gets the usual permissions (as the umask allows), or only the owner's with `private` (voice profiles:
     a speaker's voice and consent record)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         if not private:
@@ -517,6 +584,10 @@ class VoiceLibrary:
         profile = VoiceProfile.from_file(entry.path)
         if profile.name != entry.name:
             raise VoiceError(f"voice profile {entry.path} is named '{profile.name}', not '{entry.name}'")
+        if profile.personal is not None:
+            path = entry.path.parent / profile.personal["file"]
+            profile.adapter = read_adapter(_read_file(path, "personal voice file", MAX_EXPORT_BYTES),
+                                           profile.personal["sha256"], f"personal voice file {path}")
         return profile
 
     # --- changes (user voices only) ---------------------------------------------------------------------
@@ -556,17 +627,35 @@ class VoiceLibrary:
         return path
 
     def save(self, profile: VoiceProfile, force: bool = False) -> Path:
-        """Write `profile` into the user folder atomically; an existing voice is replaced only with `force`."""
+        """Write `profile` (and a personal voice's weight-change file first) into the user folder atomically; an
+        existing voice is replaced only with `force`. Until the profile is replaced the old voice stays whole."""
         self.check_can_save(profile.name, force)
         profile.validated(f"voice '{profile.name}'")  # never write a profile we could not read back
-        return self._write_user(profile.name, profile.to_json() + "\n", self._user_path(profile.name))
+        replacing = self._user_path(profile.name)
+        old = _adapter_files(replacing)
+        if profile.personal is not None:
+            if profile.adapter is None:
+                raise VoiceError(f"voice '{profile.name}' is a personal voice without its weight changes")
+            data = profile.adapter.to_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            profile.personal["sha256"] = digest
+            profile.personal["file"] = f"{profile.name}.{digest[:12]}.adapter.npz"
+            write_atomic(self.user_dir / profile.personal["file"], data, private=True)
+        path = self._write_user(profile.name, profile.to_json() + "\n", replacing)
+        keep = profile.personal["file"] if profile.personal else None
+        for name in old - {keep}:
+            (self.user_dir / name).unlink(missing_ok=True)
+        return path
 
     def remove(self, name: str) -> Path:
         entry = self._writable_entry(name, "removed")
+        adapters = _adapter_files(entry.path)
         try:
             entry.path.unlink()
         except IsADirectoryError:
             raise VoiceError(f"{entry.path} is a folder, not a voice file: remove it by hand") from None
+        for adapter in adapters:
+            (entry.path.parent / adapter).unlink(missing_ok=True)
         return entry.path
 
     def rename(self, old: str, new: str, force: bool = False) -> Path:
@@ -578,11 +667,17 @@ class VoiceLibrary:
         case_only = target == entry.path
         if target.exists() and not case_only and not force:
             raise VoiceError(f"voice '{target.stem}' already exists: use --force to replace it")
-        profile = VoiceProfile.from_file(entry.path)
+        profile = self.get(old)
+        adapters = _adapter_files(entry.path)
         profile.name = new
+        if profile.personal is not None:  # the weight changes under the new name first
+            profile.personal["file"] = f"{new}.{profile.personal['sha256'][:12]}.adapter.npz"
+            write_atomic(self.user_dir / profile.personal["file"], profile.adapter.to_bytes(), private=True)
         path = self._write_user(new, profile.to_json() + "\n", target)
         if not case_only:
             entry.path.unlink(missing_ok=True)
+        for adapter in adapters - ({profile.personal["file"]} if profile.personal else set()):
+            (entry.path.parent / adapter).unlink(missing_ok=True)
         return path
 
     # --- sharing ------------------------------------------------------------------------------------------
@@ -598,6 +693,9 @@ class VoiceLibrary:
         data = profile.to_dict()
         document = {"format": EXPORT_FORMAT, "format_version": EXPORT_VERSION,
                     "sha256": canonical_hash(data), "profile": data}
+        if profile.personal is not None:
+            document["format_version"] = PERSONAL_EXPORT_VERSION
+            document["adapter"] = base64.b64encode(profile.adapter.to_bytes()).decode("ascii")
         write_atomic(path, json.dumps(document, indent=1) + "\n", private=True)
         return path
 
@@ -605,16 +703,16 @@ class VoiceLibrary:
     def read_export(path: Path | str) -> VoiceProfile:
         """The profile in an exported voice file, after checking its format, integrity hash and contents."""
         path = Path(path)
-        document = _read_json(path, "voice file")
+        document = _read_json(path, "voice file", MAX_EXPORT_BYTES)
         if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
             if isinstance(document, dict) and "embedding" in document:
                 raise VoiceError(f"{path} is a bare voice profile, not an exported voice file (no integrity "
                                  "record): export it with 'tts voices export NAME FILE' and import that file")
             raise VoiceError(f"{path} is not a tts voice file (made by 'tts voices export')")
         version = document.get("format_version")
-        if type(version) is not int or version != EXPORT_VERSION:
+        if type(version) is not int or version not in (EXPORT_VERSION, PERSONAL_EXPORT_VERSION):
             raise VoiceError(f"{path} is a voice file of format version {_brief(version)}; "
-                             f"this version of tts reads {EXPORT_VERSION}")
+                             f"this version of tts reads {EXPORT_VERSION} and {PERSONAL_EXPORT_VERSION}")
         data, digest = document.get("profile"), document.get("sha256")
         if not isinstance(data, dict) or not isinstance(digest, str):
             raise VoiceError(f"{path} is damaged: the profile or its integrity hash is missing")
@@ -625,7 +723,17 @@ class VoiceLibrary:
         if actual != digest:
             raise VoiceError(f"{path} failed its integrity check: the voice was modified or damaged after "
                              "export; ask for a fresh export")
-        return VoiceProfile.from_dict(data, f"voice file {path}")
+        profile = VoiceProfile.from_dict(data, f"voice file {path}")
+        if (profile.personal is not None) != (version == PERSONAL_EXPORT_VERSION) or (
+                profile.personal is not None and not isinstance(document.get("adapter"), str)):
+            raise VoiceError(f"{path} is damaged: a personal voice needs its weight changes, and only it has them")
+        if profile.personal is not None:
+            try:
+                adapter_bytes = base64.b64decode(document["adapter"], validate=True)
+            except ValueError:
+                raise VoiceError(f"{path} is damaged: its weight changes are not valid base64") from None
+            profile.adapter = read_adapter(adapter_bytes, profile.personal["sha256"], f"the weight changes in {path}")
+        return profile
 
     def import_(self, path: Path | str, force: bool = False, name: str | None = None) -> VoiceProfile:
         """Add the voice in an exported file to the user folder (as `name` if given); validated first."""
@@ -634,6 +742,26 @@ class VoiceLibrary:
             profile.name = check_name(name)
         self.save(profile, force=force)
         return profile
+
+
+def read_adapter(data: bytes, sha256: str, source: str):
+    """The tts.finetune.adapter.VoiceAdapter in `data` if its digest is `sha256` and it is well-formed."""
+    from tts.finetune.adapter import AdapterError, VoiceAdapter
+
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise VoiceError(f"{source} does not match its voice (damaged or replaced): adapt the voice again "
+                         "(tts voices adapt NAME CLIP...)")
+    try:
+        return VoiceAdapter.from_bytes(data, source)
+    except AdapterError as exc:
+        raise VoiceError(str(exc)) from None
+
+
+def _adapter_files(profile_path: Path) -> set[str]:
+    """Names of the weight-change files of the voice stored in `profile_path` (any version of it)."""
+    stem = re.escape(profile_path.stem)
+    return {p.name for p in profile_path.parent.glob("*.adapter.npz")
+            if re.fullmatch(stem + r"\.[0-9a-f]{12}\.adapter\.npz", p.name)}
 
 
 def load_voice(name: str | None, user_dir: Path | str | None = None) -> VoiceProfile:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import torch
@@ -51,6 +52,7 @@ def load_acoustic(path: Path = ACOUSTIC_FILE) -> AcousticModel:
     missing, unexpected = model.load_state_dict({k: v.float() for k, v in data["state"].items()}, strict=False)
     if unexpected or any(not k.startswith(TRAINING_ONLY_PREFIXES) for k in missing):
         raise WeightsError(f"{path} does not match the acoustic model of this version; retrain or reinstall")
+    model.has_aligner = not any(k.startswith("aligner.") for k in missing)  # needed to adapt voices (tts.finetune)
     speaker_mean = data.get("meta", {}).get("speaker_mean")
     model.speaker_mean = None if speaker_mean is None else torch.tensor(speaker_mean, dtype=torch.float32)
     return model.eval()
@@ -64,6 +66,15 @@ def load_vocoder(path: Path = VOCODER_FILE) -> Vocoder:
     except RuntimeError:
         raise WeightsError(f"{path} does not match the vocoder of this version; retrain or reinstall") from None
     return model.eval()
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a model file's bytes: which weights a personal voice was adapted for."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def model_meta(path: Path) -> dict:

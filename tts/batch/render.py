@@ -97,6 +97,7 @@ def item_hash(item: Item, voice: VoiceProfile, pitch: float, models: str, fmt: s
     payload = {"v": HASH_VERSION, "text": item.text, "voice": item.voice,
                "embedding": hashlib.sha256(voice.vector.tobytes()).hexdigest(),
                "adaptation": hashlib.sha256(json.dumps(voice.adaptation, sort_keys=True).encode()).hexdigest(),
+               "personal": voice.personal and voice.personal["sha256"],
                "speed": item.speed, "pitch": pitch, "volume": volume, "models": models, "format": fmt}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 

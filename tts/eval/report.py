@@ -50,8 +50,10 @@ def format_result(result: dict) -> str:
     cfg, m = result["config"], result["metrics"]
     who = (f"{cfg['n_speakers']} cloned speakers (baseline voice {cfg['voice']})" if cfg.get("mode") == "clone"
            else f"voice {cfg['voice']}")
-    if cfg.get("adapt") is False:
-        who += ", without adaptation"
+    if cfg.get("calibrate", cfg.get("adapt")) is False:
+        who += ", without calibration"
+    if cfg.get("personal"):
+        who += ", personal (fine-tuned)"
     title = (f"{cfg['system']}, {who}: {cfg['n_sentences']} sentences, {m['audio_s']:.1f} s of audio, "
              f"threads {cfg['threads']}")
     rows = [[label, _fmt(m.get(key), kind)] for key, label, kind, _ in METRICS if m.get(key) is not None]

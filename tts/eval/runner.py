@@ -7,7 +7,8 @@ Result schema (schema_version 1; see README.md beside this file):
   machine         {cpu, cores, threads, load_avg_1min, platform, python, torch}
   config          {mode ("voice" | "clone"), system ("ours" | "piper"), voice, clone_from, target_clips,
                    refs_dir, sentences_file, n_sentences, sentences_sha256 (of the sentences used),
-                   n_speakers, adapt (cloned/enrolled voices with tts.adaptation), threads, asr, dnsmos,
+                   n_speakers, calibrate (cloned/enrolled voices with tts.adaptation), personal (clones
+                   fine-tuned on their enrolment clips, tts.finetune), threads, asr, dnsmos,
                    models: {acoustic|vocoder|piper: {file, size_mb, meta}}}
   metrics         {wer, cer, dnsmos_sig, dnsmos_bak, dnsmos_ovrl, dnsmos_p808, rtf, first_audio_s,
                    audio_s, similarity (null without target clips), loudness_lufs (mean over items),
@@ -15,7 +16,9 @@ Result schema (schema_version 1; see README.md beside this file):
                    baseline_similarity, real_similarity (enrolment clips vs held-out clips: the
                    ceiling), baseline_wer, baseline_cer}
   per_speaker     clone mode only: {speaker: {enrol_clips, heldout_clips, similarity,
-                   baseline_similarity, real_similarity, wer, cer, dnsmos_ovrl, loudness_lufs}}
+                   baseline_similarity, real_similarity, wer, cer, dnsmos_ovrl, loudness_lufs, and with personal
+                   voices: adapt_seconds, adapt_steps {acoustic, vocoder}, adapt_loss [before, after],
+                   transcripts (where the enrolment clips' words came from: refs.tsv, file or asr)}}
   items           per synthesised sentence: {voice, speaker, index, text, transcript, wer, cer,
                    word_errors, ref_words, char_errors, ref_chars, dnsmos_sig, dnsmos_bak, dnsmos_ovrl,
                    dnsmos_p808, audio_s, synth_s, rtf, first_audio_s, similarity, loudness_lufs (ITU-R
@@ -84,7 +87,9 @@ class EvalOptions:
     system: str = "ours"
     acoustic: Path | None = None
     vocoder: Path | None = None
-    adapt: bool = True  # cloned and enrolled voices with their pitch and spectrum matching (tts.adaptation)
+    calibrate: bool = True  # cloned and enrolled voices with their pitch and spectrum matching (tts.adaptation)
+    personal: bool = False  # --refs-dir clones fine-tuned on their enrolment clips (tts.finetune)
+    adapt_minutes: float = 5.0
     progress: bool = True
 
 
@@ -260,9 +265,40 @@ def enrolled_voice(clips: list[Path], encoder: Any, name: str, adapt: bool) -> t
     return VoiceProfile(name, enrollment.embedding.tolist(), adaptation=enrollment.adaptation), enrollment.embedding
 
 
+def clip_texts(clips: list[Path], wavs: list[np.ndarray], asr: Any) -> tuple[list[str], str]:
+    """(what each clip says, where that came from): the dev set's refs.tsv (beside the refs folder) when it lists
+    them all, else CLIP.txt files or speech recognition (tts.finetune.transcripts)."""
+    import csv
+
+    from tts.finetune.transcripts import transcripts
+
+    table = Path(clips[0]).parent.parent.parent / "refs.tsv"
+    if table.is_file():
+        with open(table, encoding="utf-8", newline="") as handle:
+            texts = {Path(row["path"]).name: row["text"] for row in csv.DictReader(handle, delimiter="\t")}
+        if all(Path(c).name in texts for c in clips):
+            return [texts[Path(c).name] for c in clips], "refs.tsv"
+    found = transcripts(clips, wavs, transcriber=asr)
+    return [text for text, _ in found], "+".join(sorted({source for _, source in found}))
+
+
+def personal_voice(voice: Any, clips: list[Path], asr: Any, synth: Any, minutes: float) -> tuple[Any, dict]:
+    """`voice` fine-tuned on `clips` as tts enroll --adapt does, and what that took."""
+    from tts.audio import load_audio
+    from tts.encoder.enroll import sha256_file
+    from tts.finetune.personal import adapt_profile
+
+    wavs = [load_audio(p) for p in clips]
+    texts, source = clip_texts(clips, wavs, asr)
+    adapted, result = adapt_profile(voice, wavs, texts, [sha256_file(p) for p in clips], minutes,
+                                    acoustic=synth.acoustic_file, vocoder=synth.vocoder_file)
+    return adapted, {"adapt_seconds": round(result.seconds, 1), "adapt_steps": result.steps,
+                     "adapt_loss": [round(result.loss_before, 4), round(result.loss_after, 4)], "transcripts": source}
+
+
 def evaluate_cloning(evaluator: Evaluator, synth: Any, encoder: Any, speakers: list[tuple[str, list[Path]]],
                      sentences: list[str], baseline_embeddings: list[np.ndarray],
-                     adapt: bool) -> tuple[list[dict], dict[str, dict]]:
+                     options: EvalOptions) -> tuple[list[dict], dict[str, dict]]:
     """Clone each speaker from its first clips, score against the held-out rest; also the baseline's similarity."""
     from tts.audio import load_audio
 
@@ -271,7 +307,10 @@ def evaluate_cloning(evaluator: Evaluator, synth: Any, encoder: Any, speakers: l
     for speaker, clips in speakers:
         n_enrol = min(ENROL_CLIPS, len(clips) - 1)
         enrol, heldout = clips[:n_enrol], clips[n_enrol:]
-        voice, embedding = enrolled_voice(enrol, encoder, speaker, adapt)
+        voice, embedding = enrolled_voice(enrol, encoder, speaker, options.calibrate or options.personal)
+        adaptation = {}
+        if options.personal:
+            voice, adaptation = personal_voice(voice, enrol, evaluator.asr, synth, options.adapt_minutes)
         target = encoder.embed_many([load_audio(p) for p in heldout])
         cloned, _ = evaluator.run_sentences(_voice_stream(synth, voice), sentences, f"clone:{speaker}",
                                             speaker=speaker, target=target)
@@ -282,7 +321,7 @@ def evaluate_cloning(evaluator: Evaluator, synth: Any, encoder: Any, speakers: l
             "baseline_similarity": float(np.mean([e @ target for e in baseline_embeddings])),
             "real_similarity": float(embedding @ target),
             "wer": summary["wer"], "cer": summary["cer"], "dnsmos_ovrl": summary["dnsmos_ovrl"],
-            "loudness_lufs": summary["loudness_lufs"],
+            "loudness_lufs": summary["loudness_lufs"], **adaptation,
         }
         items += cloned
     return items, per_speaker
@@ -299,6 +338,9 @@ def run(options: EvalOptions) -> dict:
         raise ValueError(f"unknown system '{options.system}': use ours or piper")
     if options.system == "piper" and (options.refs_dir or options.voice or options.clone_from):
         raise ValueError("the Piper reference has one fixed voice: --voice, --clone-from and --refs-dir do not apply")
+    if options.personal and not options.refs_dir:
+        raise ValueError("--adapt fine-tunes the clones of --refs-dir: give --refs-dir (tts voices adapt makes an "
+                         "enrolled voice personal)")
     if options.refs_dir and (options.clone_from or options.target_clips):
         raise ValueError("--refs-dir takes the voices and target clips from its folders: "
                          "leave out --clone-from and --target-clips")
@@ -326,11 +368,11 @@ def run(options: EvalOptions) -> dict:
         synth = Synthesizer(acoustic=acoustic, vocoder=vocoder, threads=threads)
         models = {"acoustic": model_info(acoustic), "vocoder": model_info(vocoder)}
         if options.clone_from:
-            voice, _ = enrolled_voice(options.clone_from, encoder, "clone", options.adapt)
+            voice, _ = enrolled_voice(options.clone_from, encoder, "clone", options.calibrate)
             label = "clone"
         else:
             profile = load_voice(options.voice)  # validates the name before any work
-            voice = profile if options.adapt else profile.vector
+            voice = profile if options.calibrate else profile.vector
             label = options.voice or DEFAULT_VOICE
         stream = _voice_stream(synth, voice)
 
@@ -343,7 +385,7 @@ def run(options: EvalOptions) -> dict:
 
     if speakers:
         cloned, per_speaker = evaluate_cloning(evaluator, synth, encoder, speakers, sentences, baseline_embeddings,
-                                               options.adapt)
+                                               options)
         baseline = metrics
         items += cloned
         metrics = summarize(cloned)
@@ -364,7 +406,8 @@ def run(options: EvalOptions) -> dict:
             "refs_dir": str(options.refs_dir) if options.refs_dir else None,
             "sentences_file": str(options.sentences_file), "n_sentences": len(sentences),
             "sentences_sha256": hashlib.sha256("\n".join(sentences).encode()).hexdigest(),
-            "n_speakers": len(speakers), "adapt": options.adapt, "threads": threads, "asr": getattr(asr, "name", type(asr).__name__),
+            "n_speakers": len(speakers), "calibrate": options.calibrate,
+            "personal": options.personal, "threads": threads, "asr": getattr(asr, "name", type(asr).__name__),
             "dnsmos": "DNSMOS P.835 sig_bak_ovr + P.808 (speechmos ONNX models)", "models": models,
         },
         "metrics": metrics,
