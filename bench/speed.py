@@ -184,7 +184,7 @@ def measure_long_say(threads: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "long.wav"
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "cli", "say", long_text(), "-o", str(out), "--threads", str(threads)],
+        subprocess.run([sys.executable, "-m", "tts.cli", "say", long_text(), "-o", str(out), "--threads", str(threads)],
                        check=True, capture_output=True)
         wall = time.perf_counter() - t0
         audio_s = sf.info(str(out)).duration
@@ -206,7 +206,7 @@ def busy_machine_rows() -> list[dict]:
         with tempfile.TemporaryDirectory() as tmp:
             for name, args, env in cases:
                 t0 = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "cli", "say", long_text(), "-o", str(Path(tmp) / "long.wav"),
+                subprocess.run([sys.executable, "-m", "tts.cli", "say", long_text(), "-o", str(Path(tmp) / "long.wav"),
                                 *args], check=True, capture_output=True, env={**os.environ, **env})
                 rows.append({"case": name, "words": LONG_WORDS, "wall_s": time.perf_counter() - t0})
     finally:

@@ -1,3 +1,3 @@
-from cli.main import main
+from tts.cli.main import main
 
 main()

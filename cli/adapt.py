@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.errors import fail
+from tts.cli.errors import fail
 from tts.voices import printable
 
 MINUTES_HELP = "With --adapt: most minutes of fine-tuning (default 5; 3 clips take about 1-2 minutes on 2 cores)."

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from cli.enroll import QUIET_HELP, VERIFIED_ONLY_HELP, check_library_voice
-from cli.errors import check_threads, fail, friendly_errors
+from tts.cli.enroll import QUIET_HELP, VERIFIED_ONLY_HELP, check_library_voice
+from tts.cli.errors import check_threads, fail, friendly_errors
 from tts.voices import VoiceError
 
 EPILOG = """Script formats (UTF-8, chosen by the extension; # comments are ignored).

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from cli.adapt import ADAPT_HELP, MINUTES_HELP, check_minutes
-from cli.errors import fail, friendly_errors
+from tts.cli.adapt import ADAPT_HELP, MINUTES_HELP, check_minutes
+from tts.cli.errors import fail, friendly_errors
 from tts.voices import MAX_TEXT_CHARS, printable
 
 VOICES_DIR_HELP = "Folder of enrolled voices (default: $TTS_VOICES_DIR or the user data folder)."
@@ -201,7 +201,7 @@ def enroll(
         typer.echo(f"consent verified by the speaker's voice: {verification.summary()}")
     profile = enrollment.profile(name, description, record)
     if adapt:
-        from cli.adapt import make_personal
+        from tts.cli.adapt import make_personal
 
         profile = make_personal(profile, [c.path for c in enrollment.clips if c.used], minutes)
     path = library.save(profile, force=force)

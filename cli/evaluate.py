@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.errors import check_threads, fail, friendly_errors
+from tts.cli.errors import check_threads, fail, friendly_errors
 
 EPILOG = """Examples (default sentences: ../shared/eval/dev/sentences.txt):
 

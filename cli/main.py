@@ -10,10 +10,10 @@ from typing import Any
 
 import typer
 
-from cli import evaluate, say, train
-from cli import batch
-from cli import enroll, voices
-from cli import detect, phonemes
+from tts.cli import evaluate, say, train
+from tts.cli import batch
+from tts.cli import enroll, voices
+from tts.cli import detect, phonemes
 
 app = typer.Typer(help="Offline text-to-speech with voice cloning, at 16 kHz on an ordinary CPU.",
                   no_args_is_help=True, pretty_exceptions_enable=False)

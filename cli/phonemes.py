@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.errors import fail, friendly_errors
+from tts.cli.errors import fail, friendly_errors
 
 # one everyday word per phone (as in tts/text/PHONEMES.md); their phones come from the lexicon when printed
 EXAMPLES = {

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cli.adapt import MINUTES_HELP, check_minutes, make_personal
-from cli.enroll import VERIFIED_ONLY_HELP, VOICES_DIR_HELP, check_library_voice, check_voice_consent
-from cli.errors import check_threads, fail, friendly_errors
-from cli.threads import IdleCores
+from tts.cli.adapt import MINUTES_HELP, check_minutes, make_personal
+from tts.cli.enroll import VERIFIED_ONLY_HELP, VOICES_DIR_HELP, check_library_voice, check_voice_consent
+from tts.cli.errors import check_threads, fail, friendly_errors
+from tts.cli.threads import IdleCores
 from tts.audio.config import SAMPLE_RATE
 from tts.audio.io import AudioFileWriter, Resampler, pcm16, streaming_wav_header
 from tts.text.frontend import PARAGRAPH_PAUSE, SENTENCE_PAUSE
@@ -170,7 +170,7 @@ def say(
     if adapt and not ref:
         fail("--adapt goes with --ref; an enrolled voice is made personal once with: tts voices adapt NAME CLIP...")
     if ref:
-        from cli.enroll import confirm_consent
+        from tts.cli.enroll import confirm_consent
         from tts.voices import DECLARED
 
         check_voice_consent("the voice of the --ref clips", DECLARED, verified_only, quiet)

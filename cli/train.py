@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.errors import check_threads, friendly_errors
+from tts.cli.errors import check_threads, friendly_errors
 
 app = typer.Typer(help="Train the models on a corpus.", no_args_is_help=True)
 
@@ -96,7 +96,7 @@ CPU_BF16 = typer.Option(False, "--cpu-bf16", help="bf16 mixed precision on a CPU
 def acoustic(cache: Path = CACHE, out: Path = typer.Option(Path("runs/acoustic"), "--out"), config: Path = CONFIG,
              max_steps: int = STEPS, max_minutes: float = MINUTES, threads: int = THREADS,
              workers: int = WORKERS, init: Path = INIT, cpu_bf16: bool = CPU_BF16) -> None:
-    """Train the acoustic model; resumes from OUT/last.pt. Several GPUs: torchrun --nproc_per_node N -m cli ..."""
+    """Train the acoustic model; resumes from OUT/last.pt. Several GPUs: torchrun --nproc_per_node N -m tts.cli ..."""
     _train("acoustic", cache, out, config, max_steps, max_minutes, threads, workers, init, cpu_bf16)
 
 
@@ -114,15 +114,16 @@ def vocoder(cache: Path = CACHE, out: Path = typer.Option(Path("runs/vocoder"), 
 def export(
     model: str = typer.Argument(..., help="acoustic or vocoder"),
     checkpoint: Path = typer.Argument(..., help="Training checkpoint (last.pt)."),
-    out: Path = typer.Option(None, "--out", help="Weights file (default: the package's own)."),
+    out: Path = typer.Option(None, "--out", help="Weights file (default: MODEL.pt beside the checkpoint, in the "
+                                                 "run folder)."),
 ) -> None:
-    """Write a checkpoint's inference weights (fp16, no optimizer state) for shipping."""
+    """Write a checkpoint's inference weights (fp16, no optimizer state) for shipping; to ship them, copy the file
+    over tts/weights/MODEL.pt in the repository."""
     from tts.train.run import export as run_export
-    from tts.weights import ACOUSTIC_FILE, VOCODER_FILE
 
     if model not in ("acoustic", "vocoder"):
         raise ValueError(f"unknown model '{model}': use acoustic or vocoder")
-    target = out or (ACOUSTIC_FILE if model == "acoustic" else VOCODER_FILE)
+    target = out or checkpoint.parent / f"{model}.pt"
     meta = run_export(model, checkpoint, target)
     typer.echo(f"wrote {target} (step {meta['steps']}, {target.stat().st_size / 1e6:.1f} MB)")
 
@@ -133,17 +134,15 @@ def export_voice(
     speaker: str = typer.Argument(..., help="Speaker id in the feature cache, e.g. joe."),
     name: str = typer.Option(None, "--name", help="Voice name (default: the speaker id)."),
     cache: Path = CACHE,
-    out_dir: Path = typer.Option(None, "--out-dir", help="Folder for the profile (default: the packaged voices)."),
+    out_dir: Path = typer.Option(Path("."), "--out-dir", help="Folder for the profile (default: the current one)."),
 ) -> None:
     """Write a voice profile from the mean speaker embedding of a training speaker."""
     from tts.data.cache import FeatureCache
     from tts.voices import VoiceProfile, check_name, write_atomic
-    from voices import PACKAGED_VOICES_DIR
-
     features = FeatureCache.open(cache)
     profile = VoiceProfile(name=check_name(name or speaker),
                            embedding=[round(float(x), 6) for x in features.speaker_mean(speaker)],
                            description=f"mean speaker embedding of training speaker '{speaker}'")
-    target = (out_dir or PACKAGED_VOICES_DIR) / f"{profile.name}.json"
+    target = out_dir / f"{profile.name}.json"
     write_atomic(target, profile.to_json() + "\n")
     typer.echo(f"wrote {target}")

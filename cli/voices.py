@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cli.adapt import MINUTES_HELP, check_minutes, make_personal
-from cli.enroll import VOICES_DIR_HELP, confirm_consent
-from cli.errors import fail, friendly_errors
+from tts.cli.adapt import MINUTES_HELP, check_minutes, make_personal
+from tts.cli.enroll import VOICES_DIR_HELP, confirm_consent
+from tts.cli.errors import fail, friendly_errors
 from tts.voices import DEFAULT_VOICE, VOICE_VERIFIED, VoiceError, VoiceLibrary, VoiceProfile, consent_method, printable
 
 app = typer.Typer(help="Manage voices: the packaged ones (read-only) and those you enrolled.",

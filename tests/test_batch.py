@@ -15,7 +15,7 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
-from cli.main import app
+from tts.cli.main import app
 from tts.batch import BatchInterrupted, ScriptError, parse_script, render_batch
 from tts.batch import render as render_module
 
@@ -350,7 +350,7 @@ def test_two_workers_and_ctrl_c_in_a_real_process(tmp_path, tiny_models):
     acoustic, vocoder = tiny_models
     script = write(tmp_path / "s.txt", "".join(f"Short line {n}.\n" for n in range(1, 61)))
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "cli", "batch", str(script), "-o", str(out), "--workers", "2",
+    command = [sys.executable, "-m", "tts.cli", "batch", str(script), "-o", str(out), "--workers", "2",
                "--acoustic", str(acoustic), "--vocoder", str(vocoder)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
+from tts.cli.main import app
 from tts.batch import render_batch
 from tts.batch.render import LOCK_FILE, WORK_DIR, folder_lock
 
@@ -135,7 +135,7 @@ def start_batch(tmp_path: Path, tiny_models, workers: int) -> tuple[subprocess.P
     acoustic, vocoder = tiny_models
     script = write(tmp_path / "s.txt", "".join(f"Short line {n}.\n" for n in range(1, 41)))
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "cli", "batch", str(script), "-o", str(out), "--workers", str(workers),
+    command = [sys.executable, "-m", "tts.cli", "batch", str(script), "-o", str(out), "--workers", str(workers),
                "--acoustic", str(acoustic), "--vocoder", str(vocoder)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import soundfile as sf
 from typer.testing import CliRunner
 
-from cli.main import app
+from tts.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -34,7 +34,7 @@ def test_say_formats_follow_the_extension(tmp_path):
 
 
 def test_say_reads_stdin_and_writes_wav_to_stdout():
-    result = subprocess.run([sys.executable, "-m", "cli", "say", "-", "-o", "-"], input=b"Good morning.",
+    result = subprocess.run([sys.executable, "-m", "tts.cli", "say", "-", "-o", "-"], input=b"Good morning.",
                             capture_output=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout[:4] == b"RIFF" and result.stdout[8:12] == b"WAVE"
@@ -73,10 +73,10 @@ def test_version_and_help_without_python_type_labels():
     import sys
 
     env = {**os.environ, "COLUMNS": "80"}
-    version = subprocess.run([sys.executable, "-m", "cli", "--version"], capture_output=True, text=True, env=env)
+    version = subprocess.run([sys.executable, "-m", "tts.cli", "--version"], capture_output=True, text=True, env=env)
     assert version.returncode == 0 and re.fullmatch(r"tts \S+\n", version.stdout)
     for command in (["--help"], ["say", "--help"], ["batch", "--help"], ["voices", "import", "--help"]):
-        shown = subprocess.run([sys.executable, "-m", "cli", *command], capture_output=True, text=True, env=env)
+        shown = subprocess.run([sys.executable, "-m", "tts.cli", *command], capture_output=True, text=True, env=env)
         assert shown.returncode == 0 and "Usage" in shown.stdout
         assert not re.search(r"<(str|int|float|bool|path|list\[\w+\])>", shown.stdout), (command, shown.stdout)
         assert max(len(line) for line in shown.stdout.splitlines()) <= 80
@@ -88,7 +88,7 @@ def test_progress_bar_on_a_terminal_only_and_not_when_quiet(monkeypatch):
 
     import numpy as np
 
-    from cli.say import with_progress
+    from tts.cli.say import with_progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -107,7 +107,7 @@ def test_output_at_8_and_48_khz(tmp_path):
 
     phone = tmp_path / "phone.wav"
     assert runner.invoke(app, ["say", "Good morning.", "-o", str(phone), "--sample-rate", "8000"]).exit_code == 0
-    studio = subprocess.run([sys.executable, "-m", "cli", "say", "Good morning.", "-o", "-", "--sample-rate", "48000"],
+    studio = subprocess.run([sys.executable, "-m", "tts.cli", "say", "Good morning.", "-o", "-", "--sample-rate", "48000"],
                             capture_output=True, cwd=ROOT, timeout=120)
     assert studio.returncode == 0, studio.stderr.decode()
     low, low_rate = sf.read(phone)

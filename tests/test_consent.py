@@ -12,8 +12,8 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
-import cli.enroll
-from cli.main import app
+import tts.cli.enroll
+from tts.cli.main import app
 from tts.voices import VoiceError, VoiceLibrary, VoiceProfile
 
 SR = 16000
@@ -76,7 +76,7 @@ def test_consent_is_stored_and_shown(tmp_path, clips):
 
 
 def test_interactive_prompt(tmp_path, clips, monkeypatch):
-    monkeypatch.setattr(cli.enroll, "_interactive", lambda: True)
+    monkeypatch.setattr(tts.cli.enroll, "_interactive", lambda: True)
     voices_dir = tmp_path / "voices"
     result = enroll(voices_dir, "jane", *map(str, clips), input="n\n")
     assert "Has jane agreed to have their voice cloned? [y/N]" in result.output

@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
-from cli.main import app
+from tts.cli.main import app
 from tts.consent import MAX_WER, ChallengeStore, ConsentError, require_asr, verify_enrollment
 from tts.consent.challenge import word_count
 from tts.consent.verify import envelope_match

@@ -28,7 +28,7 @@ def test_torchrun_two_processes(generated_corpus, tmp_path, model):
     else:  # the GAN phase starts within the run
         config = write_config(tmp_path, TINY_VOCODER, "batch_size = 2\nsegment_samples = 4096\ngan_start = 3\n")
     out = tmp_path / "run"
-    result = subprocess.run([torchrun, "--nproc_per_node", "2", "-m", "cli", "train", model, "--cache", str(cache),
+    result = subprocess.run([torchrun, "--nproc_per_node", "2", "-m", "tts.cli", "train", model, "--cache", str(cache),
                              "--out", str(out), "--config", str(config), "--max-steps", "6", "--threads", "1"],
                             cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
-from cli.main import app
+from tts.cli.main import app
 from tts.encoder.enroll import CONSISTENCY_WARN, analyse_clips
 from tts.voices import VoiceLibrary
 

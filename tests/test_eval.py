@@ -15,7 +15,7 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
-from cli.main import app
+from tts.cli.main import app
 from tts.eval import EXTRA_HINT, MissingExtraError, require
 from tts.eval import runner as eval_runner
 from tts.eval.report import format_compare, load_result, write_result

@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
-from cli.main import app
+from tts.cli.main import app
 from tests.conftest import SENTENCES, tone_speech
 from tts.finetune.adapter import AdapterError, VoiceAdapter, sha256_bytes
 from tts.finetune.personal import adapt_profile

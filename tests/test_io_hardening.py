@@ -17,7 +17,7 @@ import soundfile as sf
 import torch
 from typer.testing import CliRunner
 
-from cli.main import app
+from tts.cli.main import app
 from tts.audio import AudioError, load_audio
 from tts.data import cache as cache_module
 from tts.train.loop import CsvLog, Runtime, load_checkpoint, rng_state, run, save_checkpoint, set_rng_state
@@ -86,7 +86,7 @@ def test_not_a_checkpoint(tmp_path):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_terminated_say_leaves_no_temporary_file(tmp_path, signum):
     text = "This sentence keeps going so that speaking all of it takes a good while. " * 200
-    process = subprocess.Popen([sys.executable, "-m", "cli", "say", "-", "-o", str(tmp_path / "long.wav"),
+    process = subprocess.Popen([sys.executable, "-m", "tts.cli", "say", "-", "-o", str(tmp_path / "long.wav"),
                                 "--threads", "1"], stdin=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     process.stdin.write(text.encode())
     process.stdin.close()
@@ -102,7 +102,7 @@ def test_a_terminated_say_leaves_no_temporary_file(tmp_path, signum):
 
 def test_say_reads_no_more_stdin_than_the_limit():
     with open("/dev/zero", "rb") as zeros:
-        result = subprocess.run([sys.executable, "-m", "cli", "say", "-", "-o", "x.wav"], stdin=zeros,
+        result = subprocess.run([sys.executable, "-m", "tts.cli", "say", "-", "-o", "x.wav"], stdin=zeros,
                                 capture_output=True, cwd=ROOT, timeout=120)
     assert result.returncode == 1
     assert result.stderr.decode().strip().startswith("error: text is over the limit of 1,000,000 characters")

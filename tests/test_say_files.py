@@ -9,7 +9,7 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
-from cli.main import app
+from tts.cli.main import app
 from tests.test_text_markdown import chapter
 from tts.text import TextFrontend
 from tts.text.markdown import markdown_to_text

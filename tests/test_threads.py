@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cli import threads
+from tts.cli import threads
 
 
 @pytest.mark.parametrize("others_busy, expected", [(0.0, 4), (1.0, 3), (2.9, 1), (8.0, 1)])

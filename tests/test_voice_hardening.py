@@ -16,7 +16,7 @@ import soundfile as sf
 import torch
 from typer.testing import CliRunner
 
-from cli.main import app
+from tts.cli.main import app
 from tts.encoder.enroll import Enrollment, EnrollmentError, analyse_clips, speech_seconds
 from tts.voices import (ADAPTATION_METHOD, DEFAULT_VOICE, VoiceError, VoiceLibrary, VoiceProfile, canonical_hash,
                         load_voice)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
+from tts.cli.main import app
 from tts.voices import (DEFAULT_VOICE, ENV_VOICES_DIR, VoiceError, VoiceLibrary, VoiceProfile, check_name,
                         load_voice)
 

@@ -12,7 +12,7 @@ import soundfile as sf
 import soxr
 from typer.testing import CliRunner
 
-from cli.main import app
+from tts.cli.main import app
 from tts.audio.io import SYNTHETIC_COMMENT, load_audio, read_tags
 from tts.synthesizer import Synthesizer
 from tts.watermark import DEFAULT_KEY, THRESHOLD, Watermarker, detect, embed

@@ -75,7 +75,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voices import PACKAGED_VOICES_DIR
+from tts.packaged_voices import PACKAGED_VOICES_DIR
 
 SCHEMA_VERSION = 1
 ENCODER_ID = "ge2e-resemblyzer-v1"

@@ -50,15 +50,18 @@ from tts.audio.loudness import loudness
 from tts.eval.wer import char_errors, word_errors
 
 SCHEMA_VERSION = 1
-REPO_ROOT = Path(__file__).resolve().parents[2]
+ENV_EVAL_DIR = "TTS_EVAL_DIR"
 
 
 def default_eval_dir() -> Path:
-    """The dev evaluation set, ../shared/eval/dev from the repository (or from the working directory)."""
-    for base in (REPO_ROOT.parent, Path.cwd().parent, Path.cwd()):
+    """The dev evaluation set: $TTS_EVAL_DIR, else ../shared/eval/dev from the working directory (the
+    repository root), else shared/eval/dev below it."""
+    if os.environ.get(ENV_EVAL_DIR):
+        return Path(os.environ[ENV_EVAL_DIR]).expanduser()
+    for base in (Path.cwd().parent, Path.cwd()):
         if (base / "shared" / "eval" / "dev").is_dir():
             return base / "shared" / "eval" / "dev"
-    return REPO_ROOT.parent / "shared" / "eval" / "dev"
+    return Path.cwd().parent / "shared" / "eval" / "dev"
 
 
 DEFAULT_EVAL_DIR = default_eval_dir()

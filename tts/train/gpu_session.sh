@@ -13,7 +13,7 @@ WHEELS="soundfile cffi pycparser soxr platformdirs"
 
 case "${1:-}" in
 pack)
-    python -m cli train pack "${2:-../shared/data/corpus/metadata.tsv}" --out pack --max-mb "${3:-30}"
+    python -m tts.cli train pack "${2:-../shared/data/corpus/metadata.tsv}" --out pack --max-mb "${3:-30}"
     python -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
         --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
         -d pack/wheels $WHEELS
@@ -29,15 +29,15 @@ train)
     export PYTHONUNBUFFERED=1
     work="${TMPDIR:-/tmp}/tts-gpu-session"
     rm -rf "$work" && mkdir -p "$work" "$out"
-    python3 -m cli train prepare pack/metadata.tsv --out "$work/cache" --workers "$(nproc)" | tail -3
+    python3 -m tts.cli train prepare pack/metadata.tsv --out "$work/cache" --workers "$(nproc)" | tail -3
     for model in acoustic vocoder; do
-        python3 -m cli train "$model" --cache "$work/cache" --out "$work/$model" --workers 2 \
+        python3 -m tts.cli train "$model" --cache "$work/cache" --out "$work/$model" --workers 2 \
             --init "tts/weights/$model.pt" --config "tts/train/configs/gpu-$model.toml" \
             --max-minutes "$minutes" > "$out/$model.log" 2>&1 &
     done
     wait
     for model in acoustic vocoder; do
-        python3 -m cli train export "$model" "$work/$model/last.pt" --out "$out/$model.pt"
+        python3 -m tts.cli train export "$model" "$work/$model/last.pt" --out "$out/$model.pt"
         cp "$work/$model/log.csv" "$out/$model-log.csv" 2>/dev/null || true
         cp "$work/$model/validation.csv" "$out/$model-validation.csv" 2>/dev/null || true
     done
