@@ -58,6 +58,15 @@ def test_adaptation_lowers_the_mel_error_on_the_clips(tiny_models):
     assert result.adapter.parameters("vocoder")
 
 
+def test_long_clips_train_in_groups(tiny_models, monkeypatch):
+    import tts.finetune.train as train
+
+    monkeypatch.setattr(train, "MAX_STEP_FRAMES", 150)  # each clip alone, the longest first or last
+    result = adapt(load_acoustic(tiny_models[0]), load_vocoder(tiny_models[1]), np.asarray(EMBEDDING),
+                   prepare_clips(clips(), TEXTS), steps=(6, 1))
+    assert result.steps["acoustic"] == 6 and np.isfinite(result.loss_after)
+
+
 def test_a_personal_voice_speaks_with_its_own_models(tiny_models):
     voice = personal(tiny_models)
     synth = Synthesizer(*tiny_models, threads=1)

@@ -129,8 +129,9 @@ class _AcousticTarget:
         b = self.batch
         _, hidden, _ = model.encode(b["ids"][rows], b["text_lens"][rows], self.speaker[rows])
         mel, _ = model.decode(hidden, self.pitch[rows], self.durations[rows], self.speaker[rows])
-        target, keep = b["mel"][rows], self.keep[rows]
-        return ((mel[:, :, : target.shape[2]] - target).abs() * keep).sum() / (keep.sum() * N_MELS)
+        frames = int(b["mel_lens"][rows].max())  # = the longest of these clips' durations (the alignment covers all)
+        target, keep = b["mel"][rows, :, :frames], self.keep[rows, :, :frames]
+        return ((mel[:, :, :frames] - target).abs() * keep).sum() / (keep.sum() * N_MELS)
 
     def pitch_level(self) -> float:
         voiced = self.pitch[self.pitch != 0]
