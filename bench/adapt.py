@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from tts.eval.runner import DEFAULT_EVAL_DIR, cpu_name
+from tts.eval.runner import DEFAULT_EVAL_DIR, DEV_SET_CONSENT, cpu_name
 
 SPEAKERS = ("vctk_p225", "libritts_1089")  # about 10 s and 60 s of speech in their first 3 clips
 CLIPS = 3
@@ -29,14 +29,15 @@ def measure(speaker: str, threads: int) -> dict:
 
     torch.set_num_threads(threads)
     from tts.audio import load_audio
-    from tts.encoder.enroll import analyse_clips, sha256_file
+    from tts.encoder.enroll import analyse_clips, consent_for, sha256_file
     from tts.finetune.personal import adapt_profile
 
     with open(DEFAULT_EVAL_DIR / "refs.tsv", encoding="utf-8", newline="") as handle:
         rows = sorted((r for r in csv.DictReader(handle, delimiter="\t") if r["speaker"] == speaker),
                       key=lambda r: r["path"])[:CLIPS]
     paths = [DEFAULT_EVAL_DIR / r["path"] for r in rows]
-    profile = analyse_clips(paths).profile(speaker.replace("_", "-"))
+    enrollment = analyse_clips(paths)
+    profile = enrollment.profile(speaker.replace("_", "-"), consent=consent_for(enrollment, DEV_SET_CONSENT))
     start = time.perf_counter()
     adapted, result = adapt_profile(profile, [load_audio(p) for p in paths], [r["text"] for r in rows],
                                     [sha256_file(p) for p in paths])

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from tts.consent.verify import MAX_WER, MIN_SIMILARITY
-from tts.eval.runner import cpu_name
+from tts.eval.runner import DEV_SET_CONSENT, cpu_name
 
 TRIALS, DIFFERENT, SEED = 20, 5, 0
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
@@ -93,7 +93,7 @@ def dev_matrix(out_dir: Path) -> list[str]:
     from tts.audio import load_audio
     from tts.consent import verify_enrollment
     from tts.encoder import SpeakerEncoder
-    from tts.encoder.enroll import analyse_clips
+    from tts.encoder.enroll import analyse_clips, consent_for
     from tts.eval.wer import word_errors
     from tts.synthesizer import Synthesizer
 
@@ -144,7 +144,7 @@ def dev_matrix(out_dir: Path) -> list[str]:
     refused = 0
     for speaker in speakers:
         path = out_dir / f"{speaker}.wav"
-        profile = own[speaker].profile(speaker)
+        profile = own[speaker].profile(speaker, consent=consent_for(own[speaker], DEV_SET_CONSENT))
         sf.write(path, synth.synthesize(held[speaker]["text"], voice=profile), 16000)
         v = verify_enrollment(own[speaker], path, held[speaker]["text"], encoder=encoder, asr=asr)
         refused += not v.passed

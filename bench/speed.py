@@ -228,10 +228,12 @@ def measure_first_audio(threads: int, voice: str) -> dict:
     if voice == "enrolled":
         from tts.adaptation import reference_stats
         from tts.encoder.ge2e import SpeakerEncoder
-        from tts.voices import VoiceProfile
+        from tts.eval.runner import DEV_SET_CONSENT
+        from tts.voices import VoiceProfile, consent_record
 
         wav = enrollment_audio()
-        profile = VoiceProfile("bench", SpeakerEncoder().embed(wav).tolist(), adaptation=reference_stats([wav]))
+        profile = VoiceProfile("bench", SpeakerEncoder().embed(wav).tolist(), adaptation=reference_stats([wav]),
+                               consent=consent_record(DEV_SET_CONSENT, []))
     else:
         profile = load_voice(None)
     synth = Synthesizer(threads=threads)

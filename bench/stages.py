@@ -23,9 +23,9 @@ from bench.speed import DEV_REFS
 from tts.audio import LogMelSpectrogram, load_audio
 from tts.encoder import SpeakerEncoder
 from tts.eval.dnsmos import DnsMos
-from tts.eval.runner import ENROL_CLIPS, cpu_name, enrolled_voice, speaker_folders
+from tts.eval.runner import DEV_SET_CONSENT, ENROL_CLIPS, cpu_name, enrolled_voice, speaker_folders
 from tts.synthesizer import Synthesizer
-from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, model_meta
+from tts.models import ACOUSTIC_FILE, VOCODER_FILE, model_meta
 
 STAGES = ("real", "vocoder", "pipeline", "adapted")
 
@@ -51,7 +51,7 @@ def measure(refs: Path, acoustic: Path, vocoder: Path, threads: int,
     for _, clips in speaker_folders(refs):
         enrol, heldout = clips[:ENROL_CLIPS], clips[ENROL_CLIPS:]
         voice = encoder.embed_many([load_audio(p) for p in enrol])
-        profile, _ = enrolled_voice(enrol, encoder, "reference", True)
+        profile, _ = enrolled_voice(enrol, encoder, "reference", True, DEV_SET_CONSENT)
         for clip in heldout:
             wav = load_audio(clip)
             make = {"real": lambda: wav,

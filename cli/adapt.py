@@ -6,10 +6,11 @@ from pathlib import Path
 
 import typer
 
-from tts.cli.errors import fail
+from tts.limits import DEFAULT_ADAPT_MINUTES, MAX_ADAPT_MINUTES
 from tts.voices import printable
 
-MINUTES_HELP = "With --adapt: most minutes of fine-tuning (default 5; 3 clips take about 1-2 minutes on 2 cores)."
+MINUTES_HELP = (f"With --adapt: most minutes of fine-tuning (default {DEFAULT_ADAPT_MINUTES:g}; 3 clips take about 1-2 "
+                "minutes on 2 cores).")
 ADAPT_HELP = ("Fine-tune the models on the clips for this voice (a personal voice: closer to the speaker; about "
               "1-2 minutes on 2 cores). Each clip's words come from CLIP.txt beside it, else speech recognition "
               "(pip install 'tts-clone[asr]').")
@@ -17,8 +18,8 @@ ADAPT_HELP = ("Fine-tune the models on the clips for this voice (a personal voic
 
 def check_minutes(minutes: float) -> float:
     """Typer callback: a positive time budget of at most an hour."""
-    if not 0 < minutes <= 60:
-        raise typer.BadParameter(f"{minutes} is out of range: give 0.1 to 60 minutes")
+    if not 0 < minutes <= MAX_ADAPT_MINUTES:
+        raise typer.BadParameter(f"{minutes} is out of range: give 0.1 to {MAX_ADAPT_MINUTES:g} minutes")
     return minutes
 
 
@@ -31,13 +32,10 @@ def make_personal(profile, clips: list[Path], minutes: float, quiet: bool = Fals
     from tts.encoder.enroll import sha256_file
     from tts.finetune.personal import adapt_profile
     from tts.finetune.train import ACOUSTIC_STEPS, VOCODER_STEPS
-    from tts.finetune.transcripts import TranscriptError, transcripts
+    from tts.finetune.transcripts import transcripts
 
     wavs = [load_audio(path) for path in clips]
-    try:
-        found = transcripts(clips, wavs)
-    except TranscriptError as exc:
-        fail(str(exc))
+    found = transcripts(clips, wavs)
     for path, (text, source) in zip(clips, found):
         typer.echo(f"{printable(path.name)} ({'transcript file' if source == 'file' else 'heard'}): "
                    f"{printable(text)}", err=True)

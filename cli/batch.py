@@ -9,16 +9,17 @@ import typer
 
 from tts.cli.enroll import QUIET_HELP, VERIFIED_ONLY_HELP, check_library_voice
 from tts.cli.errors import check_threads, fail, friendly_errors
+from tts.limits import MAX_PITCH_SHIFT, MAX_SPEED, MAX_VOLUME_DB, MIN_SPEED, MIN_VOLUME_DB
 from tts.voices import VoiceError
 
-EPILOG = """Script formats (UTF-8, chosen by the extension; # comments are ignored).
+EPILOG = f"""Script formats (UTF-8, chosen by the extension; # comments are ignored).
 
 \b
 Text (.txt or any other extension), one utterance per line,
 files named by line number (0007.wav):
   # a comment
   @voice joe              voice of the lines that follow
-  @speed 1.1              speed of the lines that follow (0.25 to 4)
+  @speed 1.1              speed of the lines that follow ({MIN_SPEED:g} to {MAX_SPEED:g})
   Welcome to lesson one.
   @pause 1.5s             silence in the --combine file (also 500ms)
   @gap 0.2s               silence between the lines that follow
@@ -28,7 +29,7 @@ files named by line number (0007.wav):
   \\@home is read as is    a leading backslash escapes @ [ #
   Note: a colon is ordinary text, never a voice.
 
-Tables (.tsv): id|text or id|voice|text per line (tab or |), or a header line such as id|voice|speed|text. CSV (.csv): the same columns separated by commas, as spreadsheets save them: intro,"Hello, world." JSON Lines (.jsonl): one {"id": "intro", "voice": "joe", "text": "Hello.", "speed": 1.0, "pause": 0.5} per line ("pause": seconds after this line).
+Tables (.tsv): id|text or id|voice|text per line (tab or |), or a header line such as id|voice|speed|text. CSV (.csv): the same columns separated by commas, as spreadsheets save them: intro,"Hello, world." JSON Lines (.jsonl): one {{"id": "intro", "voice": "joe", "text": "Hello.", "speed": 1.0, "pause": 0.5}} per line ("pause": seconds after this line).
 
 In the --combine file lines are 0.35 s apart (@gap), 0.75 s after a blank line (a paragraph, as in tts say), or as long as @pause or "pause" says. Pauses only change the --combine file: no line is rendered again.
 
@@ -105,9 +106,10 @@ def batch(
     voice: str = typer.Option(None, "--voice", "-v",
                               help="Voice of lines that name none (default: the bundled voice)."),
     speed: float = typer.Option(1.0, "--speed", help="Speed of lines that set none: 0.5 is half speed, 2 is double."),
-    pitch: float = typer.Option(0.0, "--pitch", help="Pitch shift in semitones (-12 to 12), for every line."),
-    volume: float = typer.Option(0.0, "--volume", help="Level in dB against the standard -23 LUFS (-30 to 9), "
-                                                       "for every line."),
+    pitch: float = typer.Option(0.0, "--pitch", help=f"Pitch shift in semitones (-{MAX_PITCH_SHIFT:g} to "
+                                                     f"{MAX_PITCH_SHIFT:g}), for every line."),
+    volume: float = typer.Option(0.0, "--volume", help=f"Level in dB against the standard -23 LUFS ({MIN_VOLUME_DB:g} "
+                                                       f"to {MAX_VOLUME_DB:g}), for every line."),
     lexicon: Path = typer.Option(None, "--lexicon", help="Pronunciation file: lines 'WORD  PH1 PH2 ...' (ARPAbet)."),
     threads: int = typer.Option(None, "--threads", callback=check_threads,
                                 help="CPU threads of each worker (default: cores / workers, at least 1)."),
@@ -117,11 +119,11 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
     """Render a script (dialogue, lesson, chapter): one audio file per line, resumable, in parallel."""
-    from tts.batch import BatchInterrupted, FolderInUse, WorkerError, parse_script, render_batch
+    from tts.batch import BatchInterrupted, parse_script, render_batch
     from tts.voices import load_voice
 
-    if not -12 <= pitch <= 12:
-        fail(f"pitch shift {pitch} is out of range: use -12 to 12 semitones")
+    if not -MAX_PITCH_SHIFT <= pitch <= MAX_PITCH_SHIFT:
+        fail(f"pitch shift {pitch} is out of range: use -{MAX_PITCH_SHIFT:g} to {MAX_PITCH_SHIFT:g} semitones")
     if voice:
         load_voice(voice)  # an unknown --voice is an error for the whole run, not for each line
     parsed = parse_script(script, default_voice=voice, default_speed=speed)
@@ -140,9 +142,6 @@ def batch(
         done = stop.result
         fail(f"interrupted: {done.done} of {done.total} lines done (finished files kept, nothing partial); "
              "run the same command again to resume", code=130)
-    except (WorkerError, FolderInUse) as exc:
-        progress.close()
-        fail(str(exc))
     finally:
         progress.close()
     failed = len(result.errors)

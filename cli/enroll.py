@@ -9,7 +9,8 @@ import typer
 
 from tts.cli.adapt import ADAPT_HELP, MINUTES_HELP, check_minutes
 from tts.cli.errors import fail, friendly_errors
-from tts.voices import MAX_TEXT_CHARS, printable
+from tts.limits import DEFAULT_ADAPT_MINUTES, MAX_TEXT_CHARS
+from tts.voices import printable
 
 VOICES_DIR_HELP = "Folder of enrolled voices (default: $TTS_VOICES_DIR or the user data folder)."
 
@@ -159,7 +160,7 @@ def enroll(
     consent_text: str = typer.Option(None, "--consent-text",
                                      help="With --consent-recording: the text read aloud, instead of the challenge."),
     adapt: bool = typer.Option(False, "--adapt", help=ADAPT_HELP),
-    minutes: float = typer.Option(5.0, "--minutes", callback=check_minutes, help=MINUTES_HELP),
+    minutes: float = typer.Option(DEFAULT_ADAPT_MINUTES, "--minutes", callback=check_minutes, help=MINUTES_HELP),
     force: bool = typer.Option(False, "--force", help="Replace an existing voice of that name."),
     voices_dir: Path = typer.Option(None, "--voices-dir", help=VOICES_DIR_HELP),
 ) -> None:

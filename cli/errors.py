@@ -9,11 +9,7 @@ from collections.abc import Callable
 
 import typer
 
-from tts.audio import AudioError
-from tts.voices import VoiceError
-from tts.weights import WeightsError
-
-USER_ERRORS = (AudioError, VoiceError, WeightsError, ValueError, FileNotFoundError)
+from tts.errors import TTSError
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -30,16 +26,20 @@ def check_threads(threads: int | None) -> int | None:
 
 
 def friendly_errors(command: Callable) -> Callable:
-    """Run `command`; known problems become 'error: ...' on stderr and exit code 1, no traceback."""
+    """Run `command`; problems the user can fix (TTSError, a missing, forbidden or folder path) become 'error: ...'
+    on stderr and exit code 1, no traceback; Ctrl-C exits with 130. Any other exception is a bug: it propagates
+    with its traceback."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except USER_ERRORS as exc:
+        except (TTSError, FileNotFoundError) as exc:
             fail(str(exc))
         except PermissionError as exc:
             fail(f"permission denied: {exc.filename}")
+        except IsADirectoryError as exc:
+            fail(f"{exc.filename} is a folder: give a file name")
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130)

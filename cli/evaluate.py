@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from tts.cli.errors import check_threads, fail, friendly_errors
+from tts.limits import DEFAULT_ADAPT_MINUTES, MAX_ADAPT_MINUTES
 
 EPILOG = """Examples (default sentences: ../shared/eval/dev/sentences.txt):
 
@@ -55,13 +56,12 @@ def evaluate(
     adapt: bool = typer.Option(False, "--adapt", help="With --refs-dir: personal voices, each clone fine-tuned on "
                                "its enrolment clips as tts enroll --adapt does (words from the dev set's refs.tsv, "
                                "CLIP.txt or speech recognition)."),
-    minutes: float = typer.Option(5.0, "--minutes", min=0.1, max=60, help="With --adapt: most minutes of "
-                                  "fine-tuning per voice."),
+    minutes: float = typer.Option(DEFAULT_ADAPT_MINUTES, "--minutes", min=0.1, max=MAX_ADAPT_MINUTES,
+                                  help="With --adapt: most minutes of fine-tuning per voice."),
     compare: tuple[Path, Path] = typer.Option(None, "--compare", metavar="A.json B.json",
                                               show_default=False, help="Compare two result files instead of running."),
 ) -> None:
     """Synthesise the evaluation sentences and report WER/CER, speaker similarity, DNSMOS, speed."""
-    from tts.eval import MissingExtraError
     from tts.eval.report import format_compare, format_result, load_result, write_result
 
     if compare:
@@ -78,10 +78,7 @@ def evaluate(
                           target_clips=list(target_clips or []), refs_dir=refs_dir, limit=limit, speakers=speakers,
                           threads=threads, save_audio=save_audio, system=system, acoustic=acoustic, vocoder=vocoder,
                           calibrate=calibrate, personal=adapt, adapt_minutes=minutes)
-    try:
-        result = run(options)
-    except MissingExtraError as exc:
-        fail(str(exc))
+    result = run(options)
     typer.echo(format_result(result))
     if out:
         write_result(result, out)

@@ -7,8 +7,8 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import typer
 
 from tts.cli.adapt import MINUTES_HELP, check_minutes, make_personal
@@ -16,11 +16,12 @@ from tts.cli.enroll import VERIFIED_ONLY_HELP, VOICES_DIR_HELP, check_library_vo
 from tts.cli.errors import check_threads, fail, friendly_errors
 from tts.cli.threads import IdleCores
 from tts.audio.config import SAMPLE_RATE
-from tts.audio.io import AudioFileWriter, Resampler, pcm16, streaming_wav_header
-from tts.text.frontend import PARAGRAPH_PAUSE, SENTENCE_PAUSE
+from tts.limits import (DEFAULT_ADAPT_MINUTES, MAX_PITCH_SHIFT, MAX_SAY_CHARS, MAX_SILENCE, MAX_VOLUME_DB,
+                        MIN_VOLUME_DB, PARAGRAPH_PAUSE, SENTENCE_PAUSE)
 
-MAX_TEXT_CHARS = 1_000_000
-MAX_SILENCE = 10.0  # seconds, for --sentence-silence and --paragraph-silence
+if TYPE_CHECKING:
+    import numpy as np
+
 PROGRESS_MIN_CHUNKS = 5  # shorter texts get no progress bar
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -62,12 +63,12 @@ terminal). All output carries an inaudible watermark and, in files, a tag naming
 def read_file(name: str) -> str:
     """The text of file `name`, or of standard input for '-' (read no further than the limit)."""
     if name == "-":
-        return sys.stdin.read(MAX_TEXT_CHARS + 1)
+        return sys.stdin.read(MAX_SAY_CHARS + 1)
     if Path(name).is_dir():
         fail(f"{name} is a folder: give a text or Markdown file")
     try:
         with open(name, encoding="utf-8-sig") as handle:
-            return handle.read(MAX_TEXT_CHARS + 1)
+            return handle.read(MAX_SAY_CHARS + 1)
     except FileNotFoundError:
         fail(f"file not found: {name}")
     except UnicodeDecodeError:
@@ -87,8 +88,8 @@ def read_text(text: str | None, file: str | None, markdown: bool | None) -> str:
         text = read_file(file)
     elif text == "-":
         text = read_file("-")
-    if len(text) > MAX_TEXT_CHARS:
-        fail(f"text is over the limit of {MAX_TEXT_CHARS:,} characters: split it into several files or use tts batch")
+    if len(text) > MAX_SAY_CHARS:
+        fail(f"text is over the limit of {MAX_SAY_CHARS:,} characters: split it into several files or use tts batch")
     if not text.strip():
         fail("no text given: pass the text to speak, or - to read it from standard input" if file is None
              else f"{'standard input' if file == '-' else file} has no text to speak")
@@ -105,14 +106,15 @@ def load_voice(name: str | None, voices_dir: Path | None):
     return VoiceLibrary(voices_dir).get(name)
 
 
-def reference_voice(clips: list[Path]):
-    """Zero-shot: a voice profile made from `clips` now and not saved."""
-    from tts.encoder.enroll import analyse_clips
+def reference_voice(clips: list[Path], statement: str):
+    """Zero-shot: a voice profile made from `clips` now and not saved, with the consent `statement` declared for
+    them."""
+    from tts.encoder.enroll import analyse_clips, consent_for
 
     enrollment = analyse_clips(clips)
     for warning in enrollment.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    return enrollment.profile("reference")
+    return enrollment.profile("reference", consent=consent_for(enrollment, statement))
 
 
 @friendly_errors
@@ -140,12 +142,13 @@ def say(
                                      "(asked at a terminal if missing; nothing is saved)."),
     adapt: bool = typer.Option(False, "--adapt", help="With --ref: fine-tune the models on the clips first "
                                                       "(closer to the speaker; 1-2 minutes; nothing is saved)."),
-    minutes: float = typer.Option(5.0, "--minutes", callback=check_minutes, help=MINUTES_HELP),
+    minutes: float = typer.Option(DEFAULT_ADAPT_MINUTES, "--minutes", callback=check_minutes, help=MINUTES_HELP),
     voices_dir: Path = typer.Option(None, "--voices-dir", help=VOICES_DIR_HELP),
     speed: float = typer.Option(1.0, "--speed", help="Speaking rate: 0.5 is half speed, 2 is double."),
-    pitch: float = typer.Option(0.0, "--pitch", help="Pitch shift in semitones (-12 to 12)."),
-    volume: float = typer.Option(0.0, "--volume", help="Level in dB against the standard -23 LUFS (-30 to 9); "
-                                                       "peaks stay below full scale."),
+    pitch: float = typer.Option(0.0, "--pitch",
+                                help=f"Pitch shift in semitones (-{MAX_PITCH_SHIFT:g} to {MAX_PITCH_SHIFT:g})."),
+    volume: float = typer.Option(0.0, "--volume", help=f"Level in dB against the standard -23 LUFS ({MIN_VOLUME_DB:g} "
+                                                       f"to {MAX_VOLUME_DB:g}); peaks stay below full scale."),
     lexicon: Path = typer.Option(None, "--lexicon", help="Pronunciation file: lines 'WORD  PH1 PH2 ...' (ARPAbet)."),
     threads: int = typer.Option(None, "--threads", callback=check_threads,
                                 help="CPU threads to use (default: the cores other processes leave idle)."),
@@ -158,6 +161,7 @@ def say(
                                help="No progress bar, and no note that a voice's consent is only declared."),
 ) -> None:
     """Speak TEXT, or a text or Markdown file, in the default or a chosen voice."""
+    from tts.audio.io import AudioFileWriter, Resampler, pcm16, streaming_wav_header
     from tts.synthesizer import Synthesizer
 
     for option, seconds in (("--sentence-silence", sentence_silence), ("--paragraph-silence", paragraph_silence)):
@@ -174,7 +178,7 @@ def say(
         from tts.voices import DECLARED
 
         check_voice_consent("the voice of the --ref clips", DECLARED, verified_only, quiet)
-        confirm_consent("the speaker of the --ref clips", consent, action="cloning with --ref")
+        statement = confirm_consent("the speaker of the --ref clips", consent, action="cloning with --ref")
     else:
         check_library_voice(voice, voices_dir, verified_only, quiet)
     text = read_text(text, file, markdown)
@@ -183,7 +187,7 @@ def say(
         writer = AudioFileWriter(output, sample_rate=resample.rate, bitrate=bitrate)
     elif bitrate is not None:
         fail("--bitrate applies to .mp3, .opus and .ogg files written with -o")
-    speaker = reference_voice(ref) if ref else load_voice(voice, voices_dir)
+    speaker = reference_voice(ref, statement) if ref else load_voice(voice, voices_dir)
     if adapt:
         speaker = make_personal(speaker, ref, minutes, quiet)
     with IdleCores() as idle:  # how busy the machine is, measured while the models load

@@ -64,7 +64,7 @@ def gta(
     import torch
 
     from tts.train.gta import write_gta_mels
-    from tts.weights import ACOUSTIC_FILE
+    from tts.models import ACOUSTIC_FILE
 
     if threads:
         torch.set_num_threads(threads)
@@ -120,9 +120,9 @@ def export(
     """Write a checkpoint's inference weights (fp16, no optimizer state) for shipping; to ship them, copy the file
     over tts/weights/MODEL.pt in the repository."""
     from tts.train.run import export as run_export
+    from tts.models import model_kind
 
-    if model not in ("acoustic", "vocoder"):
-        raise ValueError(f"unknown model '{model}': use acoustic or vocoder")
+    model_kind(model)  # an unknown kind fails before any work
     target = out or checkpoint.parent / f"{model}.pt"
     meta = run_export(model, checkpoint, target)
     typer.echo(f"wrote {target} (step {meta['steps']}, {target.stat().st_size / 1e6:.1f} MB)")

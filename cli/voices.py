@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-import numpy as np
 import typer
 
 from tts.cli.adapt import MINUTES_HELP, check_minutes, make_personal
 from tts.cli.enroll import VOICES_DIR_HELP, confirm_consent
 from tts.cli.errors import fail, friendly_errors
+from tts.limits import DEFAULT_ADAPT_MINUTES
 from tts.voices import DEFAULT_VOICE, VOICE_VERIFIED, VoiceError, VoiceLibrary, VoiceProfile, consent_method, printable
 
 app = typer.Typer(help="Manage voices: the packaged ones (read-only) and those you enrolled.",
@@ -47,8 +48,8 @@ def show(name: str = typer.Argument(..., help="Voice name."), voices_dir: Path =
     library = VoiceLibrary(voices_dir)
     entry = library.find(name)
     profile = library.get(name)
-    vector = profile.vector
-    first = ", ".join(f"{x:.4f}" for x in vector[:5])
+    embedding = profile.embedding
+    first = ", ".join(f"{x:.4f}" for x in embedding[:5])
     lines = [
         ("name", profile.name),
         ("source", f"{entry.source}{' (read-only)' if entry.read_only else ''}"),
@@ -57,7 +58,7 @@ def show(name: str = typer.Argument(..., help="Voice name."), voices_dir: Path =
         ("created", profile.created_at),
         ("encoder", profile.encoder),
         ("schema", str(profile.schema_version)),
-        ("embedding", f"{vector.size} values, norm {np.linalg.norm(vector):.4f}, first [{first}, ...]"),
+        ("embedding", f"{len(embedding)} values, norm {math.hypot(*embedding):.4f}, first [{first}, ...]"),
         ("clips", str(len(profile.clips)) + (f" ({sum(c.get('seconds', 0) for c in profile.clips):.1f} s)"
                                              if profile.clips else "")),
     ]
@@ -75,7 +76,7 @@ def personal_lines(record: dict | None) -> list[tuple[str, str]]:
     """Whether the voice is personal (fine-tuned): on what, how long it took, for which model files."""
     if record is None:
         return [("personal", "no (zero-shot: tts voices adapt NAME CLIP... fine-tunes it)")]
-    from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, file_sha256
+    from tts.models import ACOUSTIC_FILE, VOCODER_FILE, file_sha256
 
     models = record["models"]
     current = models == {"acoustic": file_sha256(ACOUSTIC_FILE), "vocoder": file_sha256(VOCODER_FILE)}
@@ -98,7 +99,7 @@ def adapt(
                                                  "(with --consent)."),
     consent: str = typer.Option(None, "--consent", help="For clips the voice was not enrolled with: statement that "
                                                        "the speaker agreed (as at enrollment)."),
-    minutes: float = typer.Option(5.0, "--minutes", callback=check_minutes, help=MINUTES_HELP),
+    minutes: float = typer.Option(DEFAULT_ADAPT_MINUTES, "--minutes", callback=check_minutes, help=MINUTES_HELP),
     voices_dir: Path = VOICES_DIR,
 ) -> None:
     """Fine-tune the models on a voice's clips: a personal voice, closer to its speaker. The words of each clip

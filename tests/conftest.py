@@ -11,7 +11,7 @@ import torch
 
 from tts.acoustic import AcousticConfig, AcousticModel
 from tts.vocoder import Vocoder, VocoderConfig
-from tts.weights import export_weights
+from tts.models import export_weights
 
 SENTENCES = [
     "The cat sat on the mat.", "A dog ran in the park.", "She sells sea shells.", "We like red apples.",

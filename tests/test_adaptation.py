@@ -13,7 +13,7 @@ from tts.acoustic.model import LOG_F0_MEAN, LOG_F0_SCALE
 from tts.adaptation import Calibration, calibrate, distinctive, measure, reference_stats
 from tts.audio.config import N_MELS
 from tts.voices import ADAPTATION_BANDS, VoiceError, VoiceProfile
-from tts.weights import ACOUSTIC_FILE, VOCODER_FILE
+from tts.models import ACOUSTIC_FILE, VOCODER_FILE
 
 SR = 16000
 

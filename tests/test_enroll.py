@@ -11,7 +11,8 @@ import soundfile as sf
 from typer.testing import CliRunner
 
 from tts.cli.main import app
-from tts.encoder.enroll import CONSISTENCY_WARN, analyse_clips
+from tts.encoder.enroll import CONSISTENCY_WARN, analyse_clips, consent_for
+from tts.errors import TTSError
 from tts.voices import VoiceLibrary
 
 DEV_REFS = Path(__file__).resolve().parents[1].parent / "shared/eval/dev/refs"
@@ -118,6 +119,15 @@ def test_a_different_speaker_is_flagged(tmp_path):
     assert "warning: high.wav: may be a different speaker" in result.output
 
 
+def test_the_library_makes_no_voice_without_consent(tmp_path):
+    """Enrollment.profile refuses without a consent record, as tts enroll does, and names how to make one."""
+    enrollment = analyse_clips([write(tmp_path, "a.wav", low_voice(9, 0))])
+    with pytest.raises(TTSError, match=r"consent_for\(enrollment, statement\)"):
+        enrollment.profile("alice")
+    profile = enrollment.profile("alice", consent=consent_for(enrollment, CONSENT[1]))
+    assert profile.consent["statement"] == CONSENT[1]
+
+
 @pytest.mark.skipif(not DEV_REFS.is_dir(), reason="dev reference clips not present")
 def test_real_speakers(tmp_path):
     """Three clips of one LibriTTS speaker agree; a VCTK speaker's clip among them is flagged."""
@@ -150,7 +160,7 @@ def test_unreadable_clip_is_a_clear_error(tmp_path):
 def models(monkeypatch, tiny_models):
     """The shipped models when present, else the tiny random ones (the plumbing is what is tested)."""
     import tts.synthesizer
-    from tts.weights import ACOUSTIC_FILE, VOCODER_FILE
+    from tts.models import ACOUSTIC_FILE, VOCODER_FILE
 
     if not (ACOUSTIC_FILE.is_file() and VOCODER_FILE.is_file()):
         acoustic, vocoder = tiny_models

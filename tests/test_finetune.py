@@ -19,7 +19,7 @@ from tts.finetune.personal import adapt_profile
 from tts.finetune.train import adapt, prepare_clips
 from tts.synthesizer import PersonalVoiceWarning, Synthesizer
 from tts.voices import VoiceError, VoiceLibrary, VoiceProfile
-from tts.weights import load_acoustic, load_vocoder
+from tts.models import load_acoustic, load_vocoder
 
 runner = CliRunner()
 TEXTS = SENTENCES[:3]

@@ -21,7 +21,7 @@ from tts.cli.main import app
 from tts.audio import AudioError, load_audio
 from tts.data import cache as cache_module
 from tts.train.loop import CsvLog, Runtime, load_checkpoint, rng_state, run, save_checkpoint, set_rng_state
-from tts.weights import WeightsError
+from tts.models import WeightsError
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

@@ -10,7 +10,7 @@ from tts.acoustic import AcousticConfig, AcousticModel
 from tts.acoustic.alignment import beta_binomial_prior, monotonic_alignment
 from tts.acoustic.model import average_by_durations, expand_by_durations
 from tts.vocoder import Vocoder, VocoderConfig
-from tts.weights import WeightsError, export_weights, load_acoustic
+from tts.models import WeightsError, export_weights, load_acoustic
 
 
 def test_monotonic_alignment_finds_the_planted_path():

@@ -90,3 +90,19 @@ def test_volume_out_of_range_is_rejected(synth):
     for volume in (-31.0, 10.0, float("nan")):
         with pytest.raises(ValueError, match="volume"):
             synth.synthesize("Hi.", volume=volume)
+
+
+def test_chunks_say_what_they_contain_and_when(tiny_models):
+    from tts.synthesizer import Synthesizer
+
+    synth = Synthesizer(*tiny_models, threads=1)
+    text = "Hello there. How are you today?"
+    chunks = list(synth.chunks(text))
+    assert [c.text for c in chunks] == ["Hello there.", "How are you today?"]
+    assert np.array_equal(np.concatenate([c.audio for c in chunks]), synth.synthesize(text))
+    assert chunks[1].start == len(chunks[0].audio)
+    for chunk in chunks:
+        assert len(chunk.frames) == len(chunk.phonemes) and chunk.speech_samples <= len(chunk.audio)
+        times = chunk.phoneme_times
+        assert times[0][1] == chunk.start / 16000 and all(a[2] == b[1] for a, b in zip(times, times[1:]))
+        assert times[-1][2] * 16000 <= chunk.start + chunk.speech_samples + 256

@@ -20,7 +20,7 @@ from tts.train.gta import write_gta_mels
 from tts.train.loop import Runtime
 from tts.train.pack import pack_subset, select_rows
 from tts.train.run import export, prepare, train
-from tts.weights import WeightsError, export_weights, load_acoustic, load_vocoder
+from tts.models import WeightsError, export_weights, load_acoustic, load_vocoder
 
 TRAIN = "log_every = 5\ncheckpoint_every = 20\nsample_every = 40\nvalidation_fraction = 0.01\n"
 
@@ -64,8 +64,8 @@ def test_acoustic_model_learns_and_resumes(cache, tmp_path):
     train("acoustic", cache, tmp_path / "from_weights", config, max_steps=5, threads=2, init=weights)
     assert logged(tmp_path / "from_weights" / "log.csv", "mel")[0] < 0.8 * mel[0]
     model = load_acoustic(weights)
-    centre = FeatureCache.open(cache).population_mean()  # recorded for tts.adaptation
-    assert model.speaker_mean is not None and np.allclose(model.speaker_mean.numpy(), centre, atol=1e-5)
+    centre = FeatureCache.open(cache).population_mean()  # recorded (fp16) for tts.adaptation
+    assert model.speaker_mean is not None and np.allclose(model.speaker_mean.numpy(), centre, atol=1e-3)
     ids = torch.tensor([1, 40, 50, 60, 3, 41, 51, 2])
     mel = model.synthesize(ids, torch.nn.functional.normalize(torch.randn(256), dim=0))
     assert mel.shape[0] == 80 and mel.shape[1] >= len(ids)

@@ -17,7 +17,7 @@ import torch
 from typer.testing import CliRunner
 
 from tts.cli.main import app
-from tts.encoder.enroll import Enrollment, EnrollmentError, analyse_clips, speech_seconds
+from tts.encoder.enroll import Enrollment, EnrollmentError, analyse_clips, consent_for, speech_seconds
 from tts.voices import (ADAPTATION_METHOD, DEFAULT_VOICE, VoiceError, VoiceLibrary, VoiceProfile, canonical_hash,
                         load_voice)
 
@@ -117,7 +117,7 @@ def test_enrollments_pass_the_same_validator():
                                         "mel_std": [1.0] * 80})
     enrollment.require_enough_speech = lambda: None  # no clips here: only the validation is tested
     with pytest.raises(VoiceError, match="mel_mean"):
-        enrollment.profile("reference")
+        enrollment.profile("reference", consent=consent_for(enrollment, "Generated test voice: nobody's"))
 
 
 @pytest.fixture
@@ -300,7 +300,8 @@ def test_noise_is_not_speech(tmp_path):
 def test_float_clips_beyond_full_scale_still_make_a_valid_voice(tmp_path):
     clip = tmp_path / "hot.wav"
     sf.write(clip, 100 * harmonic_voice(8), SR, subtype="FLOAT")  # unscaled, its log-mel means would reach 4.4
-    profile = analyse_clips([clip]).profile("hot")
+    enrollment = analyse_clips([clip])
+    profile = enrollment.profile("hot", consent=consent_for(enrollment, "Generated test voice: nobody's"))
     assert max(profile.adaptation["mel_mean"]) < 4.0
 
 

@@ -15,17 +15,17 @@ import numpy as np
 import torch
 
 from tts.adaptation import Calibration, calibrate, distinctive
-from tts.audio.config import SAMPLE_RATE
-from tts.audio.loudness import MAX_VOLUME_DB, MIN_VOLUME_DB, gain_to_target, limit_peaks, loudness
+from tts.audio.config import HOP_LENGTH, SAMPLE_RATE
+from tts.audio.loudness import gain_to_target, limit_peaks, loudness
+from tts.errors import InvalidInput, TTSError
 from tts import voice_cache
-from tts.text import TextFrontend
-from tts.text.frontend import PARAGRAPH_PAUSE, SENTENCE_PAUSE
+from tts.limits import (MAX_PITCH_SHIFT, MAX_SPEED, MAX_VOLUME_DB, MIN_SPEED, MIN_VOLUME_DB, PARAGRAPH_PAUSE,
+                        SENTENCE_PAUSE)
+from tts.text import FRONTENDS
 from tts.voices import VoiceError, VoiceProfile, load_voice
 from tts.watermark import embed
-from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, file_sha256, load_acoustic, load_vocoder
+from tts.models import ACOUSTIC_FILE, VOCODER_FILE, file_sha256, load_acoustic, load_vocoder
 
-MIN_SPEED, MAX_SPEED = 0.25, 4.0
-MAX_PITCH_SHIFT = 12.0
 FADE = 80  # samples of fade-in/out at chunk edges, to avoid clicks
 CHUNK_LEVELLING = (0.5, 2.0)  # each chunk's own correction before halving: at most -6 to +6 dB
 # rendered once per voice and model files to measure the voice's loudness (about 6 s of speech, ~0.05 s of work)
@@ -33,7 +33,7 @@ LOUDNESS_TEXT = "The birch canoe slid on the smooth planks. Glue the sheet to th
 MAX_PEAK = 4.0  # the vocoder's speech peaks near 1 (3.7 for the most extreme valid voice); beyond this it is broken
 
 
-class TextError(ValueError):
+class TextError(TTSError, ValueError):
     """Text that cannot be spoken."""
 
 
@@ -53,6 +53,27 @@ class PreparedVoice:
     vocoder: torch.nn.Module | None = None
 
 
+@dataclass
+class SpeechChunk:
+    """One chunk of speech as `Synthesizer.chunks` yields it."""
+
+    text: str  # the normalised text it says
+    phonemes: list[str]  # its symbols, BOS ... EOS
+    frames: list[int]  # mel frames of each symbol (HOP_LENGTH samples each): where each phoneme starts and ends
+    audio: np.ndarray  # float32 at SAMPLE_RATE: the speech, then its pause (levelled, watermarked)
+    start: int  # where `audio` starts in the whole output, in samples
+    speech_samples: int  # samples of speech at the start of `audio`; the pause follows
+
+    @property
+    def phoneme_times(self) -> list[tuple[str, float, float]]:
+        """(symbol, start s, end s) of each symbol in the whole output (0-length ones included)."""
+        times, at = [], self.start
+        for symbol, count in zip(self.phonemes, self.frames):
+            times.append((symbol, at / SAMPLE_RATE, (at + count * HOP_LENGTH) / SAMPLE_RATE))
+            at += count * HOP_LENGTH
+        return times
+
+
 class Synthesizer:
     """Load once, synthesise many: `synthesize(text)` returns float32 audio at 16 kHz."""
 
@@ -63,9 +84,11 @@ class Synthesizer:
                  paragraph_pause: float = PARAGRAPH_PAUSE) -> None:
         if threads:
             torch.set_num_threads(threads)
-        self.frontend = TextFrontend(lexicon, sentence_pause=sentence_pause, paragraph_pause=paragraph_pause)
         self.acoustic = load_acoustic(acoustic)
         self.vocoder = load_vocoder(vocoder)
+        # the frontend of the language the acoustic model's weights declare
+        self.frontend = FRONTENDS[self.acoustic.config.language](lexicon, sentence_pause=sentence_pause,
+                                                                 paragraph_pause=paragraph_pause)
         self.acoustic_file, self.vocoder_file = Path(acoustic), Path(vocoder)
         self._models = f"{voice_cache.file_identity(Path(acoustic))}|{voice_cache.file_identity(Path(vocoder))}"
         self.model_sha256 = {"acoustic": file_sha256(Path(acoustic)), "vocoder": file_sha256(Path(vocoder))}
@@ -129,9 +152,10 @@ class Synthesizer:
                        acoustic=merged(self.acoustic, adapter.parameters("acoustic"), source),
                        vocoder=merged(self.vocoder, adapter.parameters("vocoder"), source))
 
-    def stream(self, text: str, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None = None, speed: float = 1.0,
-               pitch: float = 0.0, volume: float = 0.0) -> Iterator[np.ndarray]:
-        """Audio chunk by chunk (each sentence or clause followed by its pause), for long text.
+    def chunks(self, text: str, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None = None,
+               speed: float = 1.0, pitch: float = 0.0, volume: float = 0.0) -> Iterator[SpeechChunk]:
+        """The speech of `text` chunk by chunk (each sentence or clause followed by its pause), with what each
+        chunk says and when: for long text, subtitles, markup and servers.
 
         Every voice speaks at the target loudness (-23 LUFS) plus `volume` dB, and no sample reaches full scale."""
         check_controls(speed, pitch, volume)
@@ -140,13 +164,18 @@ class Synthesizer:
         position = 0  # samples already yielded: keeps the watermark pattern continuous across chunks
         for chunk in self.frontend.iter_chunks(text):
             spoken = True
-            piece = np.concatenate([self._render(chunk.ids, speaker, speed, pitch),
-                                    np.zeros(int(chunk.pause_after * SAMPLE_RATE / speed), np.float32)])
-            piece = self._finish(piece, speaker, volume, position)  # with the pause as room for the edges
-            position += len(piece)
-            yield piece
+            wav, frames = self._render_timed(chunk.ids, speaker, speed, pitch)
+            pause = np.zeros(int(chunk.pause_after * SAMPLE_RATE / speed), np.float32)
+            audio = self._finish(np.concatenate([wav, pause]), speaker, volume, position)  # the pause: room for edges
+            yield SpeechChunk(chunk.text, chunk.phonemes, frames, audio, position, len(wav))
+            position += len(audio)
         if not spoken:
             raise TextError("nothing to say: the text has no pronounceable words")
+
+    def stream(self, text: str, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None = None, speed: float = 1.0,
+               pitch: float = 0.0, volume: float = 0.0) -> Iterator[np.ndarray]:
+        """The audio of `chunks`, chunk by chunk."""
+        return (chunk.audio for chunk in self.chunks(text, voice, speed, pitch, volume))
 
     def synthesize_ids(self, ids: list[int], speaker: PreparedVoice, speed: float = 1.0,
                        pitch: float = 0.0, offset: int = 0, volume: float = 0.0) -> np.ndarray:
@@ -170,19 +199,24 @@ class Synthesizer:
         """The chunk's level, the watermark at `offset` (its place in the whole output), then the peak limiter."""
         return limit_peaks(embed(self._level(wav, speaker, volume), offset))
 
-    @torch.inference_mode()
     def _render(self, ids: list[int], speaker: PreparedVoice, speed: float, pitch: float) -> np.ndarray:
         """The models' waveform before the watermark (used by bench/watermark.py to measure its cost)."""
+        return self._render_timed(ids, speaker, speed, pitch)[0]
+
+    @torch.inference_mode()
+    def _render_timed(self, ids: list[int], speaker: PreparedVoice, speed: float,
+                      pitch: float) -> tuple[np.ndarray, list[int]]:
+        """(`_render`'s waveform, the mel frames of each symbol)."""
         calibration = speaker.calibration
         acoustic = self.acoustic if speaker.acoustic is None else speaker.acoustic
         vocoder = self.vocoder if speaker.vocoder is None else speaker.vocoder
-        mel = acoustic.synthesize(torch.tensor(ids), speaker.embedding, speed, pitch, calibration.pitch_level)
+        mel, frames = acoustic.infer(torch.tensor(ids), speaker.embedding, speed, pitch, calibration.pitch_level)
         wav = check_audio(vocoder(calibration.apply(mel)[None])[0].numpy().astype(np.float32))
         if len(wav) > 2 * FADE:
             ramp = np.linspace(0.0, 1.0, FADE, dtype=np.float32)
             wav[:FADE] *= ramp
             wav[-FADE:] *= ramp[::-1]
-        return wav
+        return wav, frames.tolist()
 
     def _render_text(self, text: str, speaker: PreparedVoice) -> np.ndarray:
         """`text` at normal speed without pauses or watermark (for calibration)."""
@@ -197,11 +231,12 @@ class Synthesizer:
 def check_controls(speed: float, pitch: float, volume: float) -> None:
     """ValueError unless speed, pitch shift (semitones) and volume (dB) are within their ranges."""
     if not MIN_SPEED <= speed <= MAX_SPEED:
-        raise ValueError(f"speed {speed} is out of range: use {MIN_SPEED} to {MAX_SPEED}")
+        raise InvalidInput(f"speed {speed} is out of range: use {MIN_SPEED} to {MAX_SPEED}")
     if not -MAX_PITCH_SHIFT <= pitch <= MAX_PITCH_SHIFT:
-        raise ValueError(f"pitch shift {pitch} is out of range: use -12 to 12 semitones")
+        raise InvalidInput(f"pitch shift {pitch} is out of range: use -{MAX_PITCH_SHIFT:g} to {MAX_PITCH_SHIFT:g} "
+                           "semitones")
     if not MIN_VOLUME_DB <= volume <= MAX_VOLUME_DB:
-        raise ValueError(f"volume {volume} dB is out of range: use {MIN_VOLUME_DB:g} to {MAX_VOLUME_DB:g}")
+        raise InvalidInput(f"volume {volume} dB is out of range: use {MIN_VOLUME_DB:g} to {MAX_VOLUME_DB:g}")
 
 
 def check_audio(wav: np.ndarray) -> np.ndarray:

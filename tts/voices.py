@@ -65,6 +65,7 @@ import copy
 import errno
 import hashlib
 import json
+import math
 import os
 import re
 import stat
@@ -72,14 +73,17 @@ import tempfile
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-
+from tts.errors import TTSError
+from tts.limits import EMBEDDING_DIM, MAX_TEXT_CHARS
 from tts.packaged_voices import PACKAGED_VOICES_DIR
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SCHEMA_VERSION = 1
 ENCODER_ID = "ge2e-resemblyzer-v1"
-EMBEDDING_DIM = 256
 DEFAULT_VOICE = "joe"
 MAX_NAME_CHARS = 64
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -95,7 +99,6 @@ F0_RANGE = (40.0, 1000.0)  # Hz: human voices
 # band can hold for audio in [-1, 1]), with a margin
 MEL_MEAN_RANGE = (-11.6, 4.0)
 MEL_STD_RANGE = (1e-3, 8.0)  # tts.adaptation's floor up to more than half the log-mel range
-MAX_TEXT_CHARS = 2000  # description, consent statement
 MAX_SHORT_CHARS = 64  # times, encoder id
 MAX_CLIPS = 100
 MAX_CLIP_SECONDS = 3600.0  # a clip's length as recorded in a profile (tts enroll takes clips of up to 60 s)
@@ -108,7 +111,7 @@ ADAPTER_FILE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}\.[0-9a-f]{12
 MAX_JSON_DEPTH = 8  # nesting of objects and arrays (a voice file needs 4); deeper files are refused unparsed
 
 
-class VoiceError(Exception):
+class VoiceError(TTSError):
     """An unknown, invalid or unreadable voice, or a library operation that is not allowed."""
 
 
@@ -163,6 +166,9 @@ class VoiceProfile:
 
     @property
     def vector(self) -> np.ndarray:
+        """The embedding as float32 [256] (numpy is loaded here, not with this module)."""
+        import numpy as np
+
         return np.asarray(self.embedding, dtype=np.float32)
 
     def to_dict(self) -> dict:
@@ -227,8 +233,8 @@ class VoiceProfile:
         return cls.from_dict(_read_json(path, "voice profile"), f"voice profile {path}")
 
 
-def check_embedding(embedding: object, source: str) -> np.ndarray:
-    """The embedding as float32 [256] if it is 256 finite numbers of unit length, else VoiceError."""
+def check_embedding(embedding: object, source: str) -> None:
+    """VoiceError unless the embedding is 256 finite numbers of unit length."""
     if not isinstance(embedding, list) or not all(map(_is_number, embedding)):
         raise VoiceError(f"{source} holds an invalid embedding: expected a list of {EMBEDDING_DIM} numbers")
     if len(embedding) != EMBEDDING_DIM:
@@ -236,11 +242,9 @@ def check_embedding(embedding: object, source: str) -> np.ndarray:
     if not all(_number_in(x, -1.001, 1.001) for x in embedding):  # the components of a unit vector
         raise VoiceError(f"{source} holds an invalid embedding: it contains NaN, infinite or out-of-range values "
                          "(each must lie within [-1, 1])")
-    vector = np.asarray(embedding, dtype=np.float64)
-    norm = float(np.linalg.norm(vector))
+    norm = math.hypot(*embedding)
     if abs(norm - 1) > 1e-3:
         raise VoiceError(f"{source} holds an invalid embedding: its length is {norm:.4f}, expected 1 (L2-normalised)")
-    return vector.astype(np.float32)
 
 
 def check_adaptation(record: object, source: str) -> None:

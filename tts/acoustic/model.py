@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -12,9 +12,7 @@ from torch import nn
 from tts.acoustic.alignment import (Aligner, binarization_loss, forward_sum_loss, monotonic_alignment)
 from tts.acoustic.layers import TransformerStack, VariancePredictor
 from tts.audio.config import N_MELS
-from tts.text.symbols import PAD_ID, PHONES, SYMBOL_TO_ID, SYMBOLS
-
-PHONE_IDS = torch.tensor([SYMBOL_TO_ID[p] for p in PHONES])
+from tts.text import FRONTENDS
 
 LOG_F0_MEAN = math.log(140.0)
 LOG_F0_SCALE = 0.35
@@ -35,8 +33,9 @@ class AcousticConfig:
     speaker_dim: int = 256
     speaker_norm: bool = False  # speaker-conditional LayerNorms in the decoder
     dropout: float = 0.1
-    n_symbols: int = len(SYMBOLS)
+    n_symbols: int = len(FRONTENDS["en-us"].symbols)
     n_mels: int = N_MELS
+    language: str = "en-us"  # its text frontend (tts.text.FRONTENDS), whose symbols are the inputs
 
 
 def lengths_to_pad_mask(lengths: torch.Tensor, max_len: int | None = None) -> torch.Tensor:
@@ -81,7 +80,12 @@ class AcousticModel(nn.Module):
     def __init__(self, config: AcousticConfig) -> None:
         super().__init__()
         c = self.config = config
-        self.embedding = nn.Embedding(c.n_symbols, c.dim, padding_idx=PAD_ID)
+        frontend = FRONTENDS[c.language]
+        self.symbols = frontend.symbols
+        if len(self.symbols) != c.n_symbols:
+            raise ValueError(f"config has {c.n_symbols} symbols, the '{c.language}' frontend {len(self.symbols)}")
+        self.register_buffer("phone_ids", torch.tensor(frontend.phone_ids), persistent=False)
+        self.embedding = nn.Embedding(c.n_symbols, c.dim, padding_idx=frontend.pad_id)
         self.speaker_proj = nn.Linear(c.speaker_dim, c.dim)
         self.encoder = TransformerStack(c.dim, c.encoder_layers, c.heads, c.ff_dim, c.ff_kernel, c.dropout)
         self.duration_predictor = VariancePredictor(c.dim, c.predictor_dim, c.predictor_kernel, c.dropout)
@@ -92,7 +96,13 @@ class AcousticModel(nn.Module):
                                         c.speaker_dim if c.speaker_norm else 0)
         self.mel_out = nn.Linear(c.dim, c.n_mels)
         self.aligner = Aligner(c.dim, c.n_mels)
-        self.speaker_mean: torch.Tensor | None = None  # centre of the training voices (from the weights file)
+        # the centre of the training voices' embeddings (tts.adaptation); zeros where unknown
+        self.register_buffer("speaker_centre", torch.zeros(c.speaker_dim))
+
+    @property
+    def speaker_mean(self) -> torch.Tensor | None:
+        """The centre of the training voices, or None if the weights do not record it."""
+        return self.speaker_centre if bool(self.speaker_centre.any()) else None
 
     def encode(self, ids: torch.Tensor, text_lens: torch.Tensor, speaker: torch.Tensor):
         """Phoneme ids [B, Tt] -> (embeddings, encoder states [B, Tt, D], pad mask)."""
@@ -136,10 +146,15 @@ class AcousticModel(nn.Module):
         }
         return {"losses": losses, "mel": pred_mel, "durations": durations}
 
-    @torch.inference_mode()
     def synthesize(self, ids: torch.Tensor, speaker: torch.Tensor, speed: float = 1.0,
                    pitch_shift: float = 0.0, pitch_level: float | None = None) -> torch.Tensor:
-        """One utterance: ids [Tt], speaker [256] -> log-mel [n_mels, frames].
+        """One utterance: ids [Tt], speaker [256] -> log-mel [n_mels, frames] (see `infer`)."""
+        return self.infer(ids, speaker, speed, pitch_shift, pitch_level)[0]
+
+    @torch.inference_mode()
+    def infer(self, ids: torch.Tensor, speaker: torch.Tensor, speed: float = 1.0, pitch_shift: float = 0.0,
+              pitch_level: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """One utterance: ids [Tt], speaker [256] -> (log-mel [n_mels, frames], frames of each symbol [Tt]).
 
         speed > 1 speaks faster; pitch_shift is in semitones. pitch_level, on the model's pitch scale, moves the
         mean pitch of the voiced phonemes there (the intonation is kept), so every utterance of a voice sits at
@@ -150,7 +165,7 @@ class AcousticModel(nn.Module):
         text_lens = torch.tensor([ids.shape[1]], device=ids.device)
         _, hidden, pad = self.encode(ids, text_lens, speaker)
         durations = torch.clamp(torch.round((torch.exp(self.duration_predictor(hidden, pad)) - 1) / speed), min=0)
-        durations = torch.where(torch.isin(ids, PHONE_IDS.to(ids.device)), durations.clamp(min=1), durations)
+        durations = torch.where(torch.isin(ids, self.phone_ids), durations.clamp(min=1), durations)
         pitch = self.pitch_predictor(hidden, pad)
         voiced = pitch.abs() > 0.05  # predictions near 0 stand for unvoiced phonemes
         offset = pitch_shift * math.log(2) / 12 / LOG_F0_SCALE
@@ -158,7 +173,5 @@ class AcousticModel(nn.Module):
             offset += pitch_level - float(pitch[voiced].mean())
         pitch = torch.where(voiced, pitch + offset, pitch)
         mel, _ = self.decode(hidden, pitch, durations, speaker)
-        return mel[0]
+        return mel[0], durations[0].long()
 
-    def export_config(self) -> dict:
-        return asdict(self.config)

@@ -14,6 +14,7 @@ import soundfile as sf
 import soxr
 
 from tts.audio.config import SAMPLE_RATE
+from tts.errors import TTSError
 
 # Every file this tool writes says that it is synthetic speech where the format has room for text tags: WAV
 # (LIST/INFO chunk: ICMT, ISFT), FLAC, Ogg Vorbis and Opus (Vorbis comments: COMMENT, ENCODER), MP3 (libsndfile
@@ -40,7 +41,7 @@ WRITE_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg":
                  ".opus": ("OGG", "OPUS"), ".mp3": ("MP3", "MPEG_LAYER_III")}
 
 
-class AudioError(Exception):
+class AudioError(TTSError):
     """An audio file that cannot be read or written; the message says why and what to do."""
 
 

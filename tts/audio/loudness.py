@@ -14,7 +14,6 @@ import numpy as np
 from tts.audio.config import SAMPLE_RATE
 
 TARGET_LUFS = -23.0           # every voice's output level: EBU R128's programme level, with headroom for peaks
-MIN_VOLUME_DB, MAX_VOLUME_DB = -30.0, 9.0  # --volume: dB relative to the target
 PEAK_CEILING = 10 ** (-1.0 / 20)  # -1 dBFS: no sample reaches full scale
 _BLOCK_S, _STEP_S = 0.4, 0.1
 _ABSOLUTE_GATE, _RELATIVE_GATE = -70.0, -10.0

@@ -32,11 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
-from tts.audio import SAMPLE_RATE, AudioError, AudioFileWriter, load_audio, save_audio
+from tts.audio import SAMPLE_RATE, AudioFileWriter, load_audio, save_audio
 from tts.audio.io import check_output, output_format, publish
-from tts.audio.loudness import MAX_VOLUME_DB, MIN_VOLUME_DB
 from tts.batch.script import Item, Script, ScriptError, parse_script
 from tts.encoder.enroll import sha256_file
+from tts.errors import InvalidInput, TTSError
+from tts.limits import MAX_PITCH_SHIFT, MAX_VOLUME_DB, MIN_VOLUME_DB
 from tts.voices import VoiceError, VoiceProfile, load_voice
 
 MANIFEST = "manifest.jsonl"
@@ -48,11 +49,11 @@ PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its p
 Report = Callable[[str, object], None]
 
 
-class WorkerError(RuntimeError):
+class WorkerError(TTSError, RuntimeError):
     """A worker process could not load the models, or died (killed, or out of memory)."""
 
 
-class FolderInUse(RuntimeError):
+class FolderInUse(TTSError, RuntimeError):
     """Another run holds the output folder's lock."""
 
 
@@ -108,7 +109,7 @@ class Manifest:
     def __init__(self, outdir: Path, work: Path) -> None:
         self.path, self.work = outdir / MANIFEST, work
         if self.path.is_symlink() or (self.path.exists() and not self.path.is_file()):
-            raise ValueError(f"{self.path} is a link or not a regular file: remove it (batch writes only "
+            raise InvalidInput(f"{self.path} is a link or not a regular file: remove it (batch writes only "
                              "regular files of its own)")
 
     def read(self) -> dict[str, dict]:
@@ -153,7 +154,7 @@ def folder_lock(outdir: Path) -> Iterator[None]:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
         except OSError as exc:
-            raise ValueError(f"cannot lock output folder {outdir}: {path}: {exc.strerror}") from None
+            raise InvalidInput(f"cannot lock output folder {outdir}: {path}: {exc.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -191,7 +192,7 @@ def check_combine(combine: Path, outdir: Path) -> None:
     """Refuse a --combine path that cannot be written, or that is inside the output folder."""
     check_output(combine)
     if combine.resolve().is_relative_to(outdir.resolve()):
-        raise ValueError(f"--combine {combine} is inside the output folder {outdir}, where it could replace a "
+        raise InvalidInput(f"--combine {combine} is inside the output folder {outdir}, where it could replace a "
                          "line's file: write it outside that folder")
 
 
@@ -247,9 +248,7 @@ def _worker_init(parent: int, *args) -> None:
     try:
         load_synthesizer(*args)
     except Exception as exc:  # reported once by the parent, instead of a traceback per worker
-        from tts.weights import WeightsError
-
-        known = isinstance(exc, (WeightsError, ValueError, OSError))
+        known = isinstance(exc, (TTSError, OSError))
         _LOAD_ERROR = str(exc) if known else f"{type(exc).__name__}: {exc}"
 
 
@@ -325,7 +324,7 @@ def _run_pool(jobs: list[Job], workers: int, init: tuple, on_result: OnResult) -
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, (ValueError, AudioError, VoiceError)):
+    if isinstance(exc, TTSError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
 
@@ -341,7 +340,7 @@ def render_batch(script: Script | str | Path, outdir: str | Path, *, fmt: str = 
     `workers` > 1 renders in that many processes, each loading the models once. FolderInUse if another run
     is writing into `outdir`.
     """
-    from tts.weights import ACOUSTIC_FILE, VOCODER_FILE
+    from tts.models import ACOUSTIC_FILE, VOCODER_FILE
 
     report = report or (lambda event, payload: None)
     script = script if isinstance(script, Script) else parse_script(script)
@@ -352,11 +351,12 @@ def render_batch(script: Script | str | Path, outdir: str | Path, *, fmt: str = 
         combine = Path(combine)
         check_combine(combine, outdir)
     if workers < 1:
-        raise ValueError(f"--workers must be at least 1, got {workers}")
-    if not -12 <= pitch <= 12:
-        raise ValueError(f"pitch shift {pitch} is out of range: use -12 to 12 semitones")
+        raise InvalidInput(f"--workers must be at least 1, got {workers}")
+    if not -MAX_PITCH_SHIFT <= pitch <= MAX_PITCH_SHIFT:
+        raise InvalidInput(f"pitch shift {pitch} is out of range: use -{MAX_PITCH_SHIFT:g} to {MAX_PITCH_SHIFT:g} "
+                           "semitones")
     if not MIN_VOLUME_DB <= volume <= MAX_VOLUME_DB:
-        raise ValueError(f"volume {volume} dB is out of range: use {MIN_VOLUME_DB:g} to {MAX_VOLUME_DB:g}")
+        raise InvalidInput(f"volume {volume} dB is out of range: use {MIN_VOLUME_DB:g} to {MAX_VOLUME_DB:g}")
     acoustic, vocoder = Path(acoustic or ACOUSTIC_FILE), Path(vocoder or VOCODER_FILE)
     lexicon = Path(lexicon) if lexicon else None
     for path in (acoustic, vocoder, lexicon):
@@ -365,11 +365,11 @@ def render_batch(script: Script | str | Path, outdir: str | Path, *, fmt: str = 
     if strict and script.errors:
         raise script.errors[0]
     if outdir.exists() and not outdir.is_dir():
-        raise ValueError(f"output folder {outdir} is a file: give a folder name")
+        raise InvalidInput(f"output folder {outdir} is a file: give a folder name")
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ValueError(f"cannot create output folder {outdir}: {exc.strerror}") from None
+        raise InvalidInput(f"cannot create output folder {outdir}: {exc.strerror}") from None
 
     result = BatchResult(outdir, total=len(script.items) + len(script.errors))
     errors = list(script.errors)

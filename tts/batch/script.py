@@ -14,11 +14,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tts.text.frontend import PARAGRAPH_PAUSE, SENTENCE_PAUSE
+from tts.errors import InvalidInput, TTSError
+from tts.limits import MAX_PAUSE, MAX_SPEED, MIN_SPEED, PARAGRAPH_PAUSE, SENTENCE_PAUSE
 from tts.voices import DEFAULT_VOICE, VoiceError, check_name, printable
 
-MIN_SPEED, MAX_SPEED = 0.25, 4.0  # as tts.synthesizer, without importing torch here
-MAX_PAUSE = 60.0
 DEFAULT_GAP = SENTENCE_PAUSE  # seconds between two lines in a --combine file (@gap changes it)
 MAX_SCRIPT_BYTES = 64 << 20
 MAX_SHOWN = 40  # characters of a bad value quoted in a message
@@ -34,7 +33,7 @@ _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(ms|s)?", re.IGNORECASE)
 _NEWLINE = re.compile(r"\r\n?|\n")  # not str.splitlines: U+2028 and the like may be inside a JSON string
 
 
-class ScriptError(ValueError):
+class ScriptError(TTSError, ValueError):
     """A problem with a script file, or with one of its lines (`line` is then its 1-based number)."""
 
     def __init__(self, file: str | Path, line: int | None, reason: str) -> None:
@@ -76,7 +75,7 @@ def parse_script(path: str | Path, default_voice: str | None = None, default_spe
     try:
         _check_speed(default_speed)
     except _LineError as exc:
-        raise ValueError(str(exc)) from None
+        raise InvalidInput(str(exc)) from None
     suffix = path.suffix.lower()
     parser = (_TableParser if suffix in TABLE_SUFFIXES else _CsvParser if suffix in CSV_SUFFIXES
               else _JsonlParser if suffix in JSONL_SUFFIXES else _TextParser)

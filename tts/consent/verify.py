@@ -22,6 +22,7 @@ import numpy as np
 from tts.audio import load_audio
 from tts.encoder.enroll import (Enrollment, check_length, level_envelope, sha256_audio, sha256_file, speech_seconds,
                                 within_full_scale)
+from tts.errors import TTSError
 from tts.voices import consent_record, printable
 
 # Whisper tiny.en on the 50 real dev clips with their own transcripts: 4.6% of words wrong overall, at most 22% on a
@@ -37,7 +38,7 @@ MIN_SPEECH_SECONDS = 1.0
 ASR_HINT = "verifying a consent recording needs speech recognition, the asr extra: pip install 'tts-clone[asr]'"
 
 
-class ConsentError(ValueError):
+class ConsentError(TTSError, ValueError):
     """A consent recording that was refused or cannot be checked; the message says which check failed and why."""
 
 

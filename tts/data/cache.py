@@ -27,6 +27,7 @@ from tts.audio import AudioError, LogMelSpectrogram, estimate_pitch, load_audio,
 from tts.audio.config import N_MELS, SAMPLE_RATE
 from tts.audio.io import publish
 from tts.data.readers import Utterance
+from tts.errors import InvalidInput
 from tts.encoder import EMBEDDING_DIM, SpeakerEncoder
 
 GTA_FILE = "gta_mels.f16"
@@ -173,6 +174,6 @@ class FeatureCache:
         """Normalised mean embedding over all utterances of `speaker`."""
         rows = [i for i, r in enumerate(self.records) if r["speaker"] == speaker]
         if not rows:
-            raise ValueError(f"speaker '{speaker}' is not in this cache")
+            raise InvalidInput(f"speaker '{speaker}' is not in this cache")
         mean = self.speakers[rows].astype(np.float32).mean(axis=0)
         return mean / np.linalg.norm(mean)

@@ -6,6 +6,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from tts.errors import InvalidInput
+
 AUDIO_SUFFIXES = (".wav", ".flac", ".opus", ".ogg", ".mp3")
 
 
@@ -23,7 +25,7 @@ def read_manifest(path: Path) -> list[Utterance]:
         rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         missing = {"path", "speaker", "text"} - set(rows.fieldnames or [])
         if missing:
-            raise ValueError(f"{path}: manifest lacks column(s) {', '.join(sorted(missing))}")
+            raise InvalidInput(f"{path}: manifest lacks column(s) {', '.join(sorted(missing))}")
         return [Utterance(root / r["path"], r["speaker"], r["text"]) for r in rows]
 
 
@@ -79,5 +81,5 @@ READERS = {"manifest": read_manifest, "ljspeech": read_ljspeech, "vctk": read_vc
 def read_corpus(kind: str, location: Path) -> list[Utterance]:
     """Dispatch on the corpus kind: manifest (a TSV file), ljspeech, vctk or libritts (folders)."""
     if kind not in READERS:
-        raise ValueError(f"unknown corpus kind '{kind}': use one of {', '.join(READERS)}")
+        raise InvalidInput(f"unknown corpus kind '{kind}': use one of {', '.join(READERS)}")
     return READERS[kind](Path(location))

@@ -21,6 +21,7 @@ from tts.audio import load_audio
 from tts.audio.config import HOP_LENGTH, SAMPLE_RATE
 from tts.audio.features import estimate_pitch
 from tts.audio.processing import frame_energy_db
+from tts.errors import TTSError
 from tts.voices import MAX_CLIPS, VoiceProfile, printable
 
 MIN_SPEECH_SECONDS = 3.0  # voiced audio needed over all clips
@@ -36,7 +37,7 @@ SPEECH_REACH = 20  # pitch frames (0.32 s): sound this close to a voiced frame c
 LEVEL_FRAME, LEVEL_HOP = 400, 160  # frame and hop of the level (frame_energy_db): 25 ms, 10 ms
 
 
-class EnrollmentError(ValueError):
+class EnrollmentError(TTSError, ValueError):
     """Reference audio that cannot make a voice (too little speech); the message says what to do."""
 
 
@@ -83,10 +84,14 @@ class Enrollment:
 
     def profile(self, name: str, description: str = "", consent: dict | None = None) -> VoiceProfile:
         """A validated voice profile from this enrollment (fingerprints of the clips used, no audio); `consent`: the
-        record from `consent_for` or tts.consent.verified_consent (tts enroll always passes one), for these
-        clips."""
+        record from `consent_for` or tts.consent.verified_consent for these clips, required: no voice is cloned
+        without its speaker's consent."""
+        if consent is None:
+            raise EnrollmentError("a voice is made only with its speaker's consent: pass a consent record made with "
+                                  "tts.encoder.enroll.consent_for(enrollment, statement) or "
+                                  "tts.consent.verified_consent")
         self.require_enough_speech()
-        if consent is not None and consent.get("clips") != list(dict.fromkeys(c.sha256 for c in self.clips)):
+        if consent.get("clips") != list(dict.fromkeys(c.sha256 for c in self.clips)):
             raise EnrollmentError("the consent record is for other clips than this enrollment's: make it for these")
         return VoiceProfile(
             name=name, description=description, consent=consent,

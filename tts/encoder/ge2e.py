@@ -22,8 +22,9 @@ import torch
 from torch import nn
 
 from tts.audio.mel import mel_filterbank
+from tts.errors import InvalidInput
+from tts.limits import EMBEDDING_DIM
 
-EMBEDDING_DIM = 256
 MEL_BANDS = 40
 MEL_WINDOW = 400  # 25 ms
 MEL_HOP = 160  # 10 ms
@@ -139,12 +140,12 @@ class SpeakerEncoder:
         Raises ValueError for audio with no usable sound (e.g. digital silence)."""
         wav = np.asarray(wav, dtype=np.float32)
         if wav.size == 0 or not np.any(wav):
-            raise ValueError("no speech found: the audio is silent")
+            raise InvalidInput("no speech found: the audio is silent")
         with one_thread():
             partials = self.model(self.partial_mels(wav)).mean(dim=0)
         norm = float(partials.norm())
         if not np.isfinite(norm) or norm < 1e-6:
-            raise ValueError("no speech found: the speaker encoder gave no response to this audio")
+            raise InvalidInput("no speech found: the speaker encoder gave no response to this audio")
         return (partials / norm).numpy().astype(np.float32)
 
     def embed_many(self, wavs: list[np.ndarray]) -> np.ndarray:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import importlib
 
+from tts.errors import TTSError
+
 EXTRA_HINT = "evaluation needs the eval extra: pip install '.[eval]'"
 
 
-class MissingExtraError(RuntimeError):
+class MissingExtraError(TTSError, RuntimeError):
     """An optional evaluation dependency is not installed."""
 
 

@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+from tts.errors import InvalidInput
 from tts.eval.runner import SCHEMA_VERSION
 from tts.voices import write_atomic
 
@@ -83,11 +84,11 @@ def load_result(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise ValueError(f"{path} is not a JSON result file: {exc}") from None
+        raise InvalidInput(f"{path} is not a JSON result file: {exc}") from None
     if not isinstance(data, dict) or "metrics" not in data:
-        raise ValueError(f"{path} is not a tts eval result (no metrics)")
+        raise InvalidInput(f"{path} is not a tts eval result (no metrics)")
     if data.get("schema_version") != SCHEMA_VERSION:
-        raise ValueError(f"{path} has schema version {data.get('schema_version')}; this version reads {SCHEMA_VERSION}")
+        raise InvalidInput(f"{path} has schema version {data.get('schema_version')}; this version reads {SCHEMA_VERSION}")
     return data
 
 

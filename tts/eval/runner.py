@@ -47,7 +47,9 @@ from typing import Any
 import numpy as np
 
 from tts.audio.loudness import loudness
+from tts.errors import InvalidInput
 from tts.eval.wer import char_errors, word_errors
+from tts.limits import DEFAULT_ADAPT_MINUTES
 
 SCHEMA_VERSION = 1
 ENV_EVAL_DIR = "TTS_EVAL_DIR"
@@ -69,6 +71,9 @@ DEFAULT_SENTENCES = DEFAULT_EVAL_DIR / "sentences.txt"
 DEFAULT_REFS = DEFAULT_EVAL_DIR / "refs"
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".opus", ".mp3")
 ENROL_CLIPS = 3
+# the consent declared for the in-memory voices cloned for an evaluation or a benchmark (nothing is saved)
+DEV_SET_CONSENT = "evaluation of licensed dev-set recordings (tts eval and the benchmarks)"
+CLONE_FROM_CONSENT = "evaluation of the --clone-from recordings (tts eval)"
 FULL_SCALE = 32767 / 32768  # a sample at or beyond this is clipped once written as 16-bit PCM
 
 StreamFn = Callable[[str], Iterator[np.ndarray]]
@@ -92,7 +97,7 @@ class EvalOptions:
     vocoder: Path | None = None
     calibrate: bool = True  # cloned and enrolled voices with their pitch and spectrum matching (tts.adaptation)
     personal: bool = False  # --refs-dir clones fine-tuned on their enrolment clips (tts.finetune)
-    adapt_minutes: float = 5.0
+    adapt_minutes: float = DEFAULT_ADAPT_MINUTES
     progress: bool = True
 
 
@@ -119,9 +124,13 @@ def read_sentences(path: Path, limit: int | None = None) -> list[str]:
             raise FileNotFoundError(f"no evaluation set found (looked for {path}): pass --sentences FILE, one "
                                     "sentence per line, or run from a checkout that has shared/eval/dev beside it")
         raise FileNotFoundError(f"sentence file not found: {path}")
-    sentences = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"sentence file {path} is not UTF-8 text: save it as UTF-8") from None
+    sentences = [line.strip() for line in text.splitlines() if line.strip()]
     if not sentences:
-        raise ValueError(f"sentence file {path} has no sentences: write one per line")
+        raise InvalidInput(f"sentence file {path} has no sentences: write one per line")
     return sentences[:limit] if limit else sentences
 
 
@@ -136,7 +145,7 @@ def speaker_folders(refs_dir: Path, limit: int | None = None) -> list[tuple[str,
         if len(clips) >= 2:
             found.append((folder.name, clips))
     if not found:
-        raise ValueError(f"no speaker folders with 2 or more clips in {refs_dir}: expected {refs_dir}/<speaker>/*.wav")
+        raise InvalidInput(f"no speaker folders with 2 or more clips in {refs_dir}: expected {refs_dir}/<speaker>/*.wav")
     return found[:limit] if limit else found
 
 
@@ -160,7 +169,7 @@ def machine_info(threads: int) -> dict:
 
 def model_info(path: Path) -> dict:
     """File name, size and the metadata stored with a model file."""
-    from tts.weights import model_meta
+    from tts.models import model_meta
 
     path = Path(path)
     meta = model_meta(path) if path.suffix == ".pt" else {}
@@ -254,18 +263,20 @@ def _voice_stream(synth: Any, voice: Any) -> StreamFn:
     return lambda text: synth.stream(text, voice=voice)
 
 
-def enrolled_voice(clips: list[Path], encoder: Any, name: str, adapt: bool) -> tuple[Any, np.ndarray]:
-    """(the voice `tts enroll` would make from `clips` (without its minimum of speech), or its bare embedding
-    without `adapt`; the embedding)."""
-    from tts.encoder.enroll import analyse_clips
+def enrolled_voice(clips: list[Path], encoder: Any, name: str, adapt: bool, consent: str) -> tuple[Any, np.ndarray]:
+    """(the voice `tts enroll` would make from `clips` (without its minimum of speech) with the `consent` statement
+    declared for them, or its bare embedding without `adapt`; the embedding)."""
+    from tts.encoder.enroll import analyse_clips, consent_for
     from tts.voices import VoiceProfile
 
     enrollment = analyse_clips(clips, encoder)
     if enrollment.embedding is None:
-        raise ValueError(f"no usable speech in {', '.join(str(p) for p in clips)}")
+        raise InvalidInput(f"no usable speech in {', '.join(str(p) for p in clips)}")
     if not adapt:
         return enrollment.embedding, enrollment.embedding
-    return VoiceProfile(name, enrollment.embedding.tolist(), adaptation=enrollment.adaptation), enrollment.embedding
+    voice = VoiceProfile(name, enrollment.embedding.tolist(), adaptation=enrollment.adaptation,
+                         consent=consent_for(enrollment, consent))
+    return voice, enrollment.embedding
 
 
 def clip_texts(clips: list[Path], wavs: list[np.ndarray], asr: Any) -> tuple[list[str], str]:
@@ -310,7 +321,8 @@ def evaluate_cloning(evaluator: Evaluator, synth: Any, encoder: Any, speakers: l
     for speaker, clips in speakers:
         n_enrol = min(ENROL_CLIPS, len(clips) - 1)
         enrol, heldout = clips[:n_enrol], clips[n_enrol:]
-        voice, embedding = enrolled_voice(enrol, encoder, speaker, options.calibrate or options.personal)
+        voice, embedding = enrolled_voice(enrol, encoder, speaker, options.calibrate or options.personal,
+                                          DEV_SET_CONSENT)
         adaptation = {}
         if options.personal:
             voice, adaptation = personal_voice(voice, enrol, evaluator.asr, synth, options.adapt_minutes)
@@ -338,14 +350,14 @@ def run(options: EvalOptions) -> dict:
     from tts.encoder.ge2e import SpeakerEncoder
 
     if options.system not in ("ours", "piper"):
-        raise ValueError(f"unknown system '{options.system}': use ours or piper")
+        raise InvalidInput(f"unknown system '{options.system}': use ours or piper")
     if options.system == "piper" and (options.refs_dir or options.voice or options.clone_from):
-        raise ValueError("the Piper reference has one fixed voice: --voice, --clone-from and --refs-dir do not apply")
+        raise InvalidInput("the Piper reference has one fixed voice: --voice, --clone-from and --refs-dir do not apply")
     if options.personal and not options.refs_dir:
-        raise ValueError("--adapt fine-tunes the clones of --refs-dir: give --refs-dir (tts voices adapt makes an "
+        raise InvalidInput("--adapt fine-tunes the clones of --refs-dir: give --refs-dir (tts voices adapt makes an "
                          "enrolled voice personal)")
     if options.refs_dir and (options.clone_from or options.target_clips):
-        raise ValueError("--refs-dir takes the voices and target clips from its folders: "
+        raise InvalidInput("--refs-dir takes the voices and target clips from its folders: "
                          "leave out --clone-from and --target-clips")
     sentences = read_sentences(options.sentences_file, options.limit)
     speakers = speaker_folders(options.refs_dir, options.speakers) if options.refs_dir else []
@@ -365,13 +377,13 @@ def run(options: EvalOptions) -> dict:
     else:
         from tts.synthesizer import Synthesizer
         from tts.voices import DEFAULT_VOICE, load_voice
-        from tts.weights import ACOUSTIC_FILE, VOCODER_FILE
+        from tts.models import ACOUSTIC_FILE, VOCODER_FILE
 
         acoustic, vocoder = options.acoustic or ACOUSTIC_FILE, options.vocoder or VOCODER_FILE
         synth = Synthesizer(acoustic=acoustic, vocoder=vocoder, threads=threads)
         models = {"acoustic": model_info(acoustic), "vocoder": model_info(vocoder)}
         if options.clone_from:
-            voice, _ = enrolled_voice(options.clone_from, encoder, "clone", options.calibrate)
+            voice, _ = enrolled_voice(options.clone_from, encoder, "clone", options.calibrate, CLONE_FROM_CONSENT)
             label = "clone"
         else:
             profile = load_voice(options.voice)  # validates the name before any work

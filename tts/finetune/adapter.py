@@ -19,6 +19,8 @@ import zipfile
 
 import numpy as np
 
+from tts.errors import TTSError
+
 METHOD = "lowrank-v1"
 MAX_BYTES = 6_000_000
 MAX_RANK = 64
@@ -27,7 +29,7 @@ MODELS = ("acoustic", "vocoder")
 KEY_PATTERN = re.compile(r"(acoustic|vocoder)/([A-Za-z0-9_.]{1,200})#(full|up|down)")
 
 
-class AdapterError(ValueError):
+class AdapterError(TTSError, ValueError):
     """A personal-voice file that is damaged, too large or not of this format."""
 
 

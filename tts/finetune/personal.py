@@ -13,14 +13,13 @@ import numpy as np
 
 from tts.finetune.adapter import METHOD
 from tts.finetune.train import Progress, Result, adapt, prepare_clips, speech_seconds
+from tts.limits import DEFAULT_ADAPT_MINUTES
 from tts.voices import VoiceProfile
-from tts.weights import ACOUSTIC_FILE, VOCODER_FILE, file_sha256, load_acoustic, load_vocoder
-
-DEFAULT_MINUTES = 5.0
+from tts.models import ACOUSTIC_FILE, VOCODER_FILE, file_sha256, load_acoustic, load_vocoder
 
 
 def adapt_profile(profile: VoiceProfile, wavs: Sequence[np.ndarray], texts: Sequence[str], clip_sha256: Sequence[str],
-                  minutes: float = DEFAULT_MINUTES, progress: Progress | None = None,
+                  minutes: float = DEFAULT_ADAPT_MINUTES, progress: Progress | None = None,
                   acoustic: Path = ACOUSTIC_FILE, vocoder: Path = VOCODER_FILE) -> tuple[VoiceProfile, Result]:
     """A copy of `profile` made personal on `wavs` (16 kHz clips) saying `texts`, within `minutes` of training
     (the models' files are read from `acoustic` and `vocoder`); the profile passed in is not changed."""

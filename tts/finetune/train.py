@@ -27,6 +27,7 @@ from tts.acoustic.alignment import beta_binomial_prior, monotonic_alignment
 from tts.acoustic.model import average_by_durations, lengths_to_pad_mask, normalize_pitch
 from tts.audio import LogMelSpectrogram, estimate_pitch, normalize_loudness, trim_silence
 from tts.audio.config import HOP_LENGTH, LOG_MEL_FLOOR, N_MELS, SAMPLE_RATE
+from tts.errors import TTSError
 from tts.finetune.adapter import VoiceAdapter
 from tts.finetune.lowrank import Adaptable, to_arrays
 from tts.text import TextFrontend
@@ -48,7 +49,7 @@ MIN_CLIP_FRAMES = SEGMENT_FRAMES + 1
 Progress = Callable[[str, int, int], None]  # (phase, steps done, steps planned)
 
 
-class AdaptationError(ValueError):
+class AdaptationError(TTSError, ValueError):
     """Clips or models that cannot be adapted to (the message says why)."""
 
 

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import numpy as np
 
-from tts.voices import MAX_TEXT_CHARS
+from tts.errors import TTSError
+from tts.limits import MAX_TEXT_CHARS
 
 MAX_TRANSCRIPT_BYTES = 16_000
 ASR_HINT = ("clips without a transcript need speech recognition: put the words of each clip in a .txt file beside "
             "it (alice1.wav -> alice1.txt), or pip install 'tts-clone[asr]'")
 
 
-class TranscriptError(ValueError):
+class TranscriptError(TTSError, ValueError):
     """A transcript that is missing, unreadable or unusable."""
 
 

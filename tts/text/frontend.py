@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from tts.errors import InvalidInput
+from tts.limits import PARAGRAPH_PAUSE, SENTENCE_PAUSE
+
 from .g2p import G2P, check_phones
 from .normalize import normalize
-from .symbols import BOS, EOS, WORD_BOUNDARY, to_ids
+from .symbols import BOS, EOS, PAD, PHONES, SYMBOL_TO_ID, SYMBOLS, WORD_BOUNDARY, to_ids
 
-SENTENCE_PAUSE = 0.35
-PARAGRAPH_PAUSE = 0.75
 CLAUSE_PAUSE = 0.2
 WORD_SPLIT_PAUSE = 0.1
 
@@ -71,6 +72,11 @@ def _is_letter_a(tokens: list[_Token], i: int) -> bool:
 
 class TextFrontend:
     """English text -> phoneme id sequences, split into chunks short enough to synthesise."""
+
+    language = "en-us"
+    symbols = SYMBOLS  # the acoustic model's inputs, in id order
+    pad_id = SYMBOL_TO_ID[PAD]
+    phone_ids = [SYMBOL_TO_ID[p] for p in PHONES]  # symbols that are sounds (each lasts at least one frame)
 
     def __init__(self, user_lexicon: str | Path | None = None, max_chunk_chars: int = 300,
                  sentence_pause: float = SENTENCE_PAUSE, paragraph_pause: float = PARAGRAPH_PAUSE) -> None:
@@ -142,7 +148,7 @@ class TextFrontend:
         for token in clause:
             if token.end - token.start > limit:
                 if token.text.startswith("{"):
-                    raise ValueError(f"an inline phoneme group {{...}} is longer than {limit} characters (the longest "
+                    raise InvalidInput(f"an inline phoneme group {{...}} is longer than {limit} characters (the longest "
                                      "piece spoken at once): split it into smaller groups")
                 pieces.extend([_Token(token.text[i:i + limit], token.start + i,
                                       min(token.start + i + limit, token.end))]

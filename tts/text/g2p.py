@@ -15,6 +15,8 @@ from functools import cache
 import gzip
 from pathlib import Path
 
+from tts.errors import InvalidInput
+
 from .letter_to_sound import letter_to_sound
 from .symbols import PHONES
 
@@ -50,20 +52,20 @@ def check_phones(phones: Iterable[str], where: str) -> None:
                 hint = f" (phones are upper case: {p.upper()!r})"
             elif p + "1" in PHONE_SET:
                 hint = f" (vowels need a stress digit 0, 1 or 2, e.g. {p + '1'!r})"
-            raise ValueError(f"{where}: invalid phoneme {p!r}{hint}; run `tts phonemes` for the phoneme set")
+            raise InvalidInput(f"{where}: invalid phoneme {p!r}{hint}; run `tts phonemes` for the phoneme set")
 
 
 def load_user_lexicon(path: str | Path) -> dict[str, list[str]]:
     """Read ``WORD  PH1 PH2 ...`` lines (UTF-8, ``#`` comments); words are case-insensitive."""
     path = Path(path)
     if path.is_dir():
-        raise ValueError(f"lexicon {path} is a folder: pass a text file of 'WORD  PH1 PH2 ...' lines")
+        raise InvalidInput(f"lexicon {path} is a folder: pass a text file of 'WORD  PH1 PH2 ...' lines")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FileNotFoundError(f"lexicon file not found: {path}") from None
     except UnicodeDecodeError:
-        raise ValueError(f"lexicon {path} is not UTF-8 text: save it as UTF-8") from None
+        raise InvalidInput(f"lexicon {path} is not UTF-8 text: save it as UTF-8") from None
     entries: dict[str, list[str]] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
@@ -72,7 +74,7 @@ def load_user_lexicon(path: str | Path) -> dict[str, list[str]]:
         word, *phones = line.split()
         where = f"{path}, line {number} ({word!r})"
         if not phones:
-            raise ValueError(f"{where}: no phonemes given")
+            raise InvalidInput(f"{where}: no phonemes given")
         check_phones(phones, where)
         entries[_key(word)] = phones
     return entries
@@ -188,7 +190,7 @@ class G2P:
         """
         key = _key(word).strip("'-")
         if not re.search("[a-z]", key):
-            raise ValueError(f"no letters to pronounce in {word!r}")
+            raise InvalidInput(f"no letters to pronounce in {word!r}")
         phones = self._cache.get(key)
         if phones is None:
             phones = self._cache[key] = self._pronounce(key)

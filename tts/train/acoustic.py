@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from tts.text.symbols import to_ids
 from tts.train.datasets import AcousticDataset, BucketBatchSampler, collate_acoustic, split_indices
 from tts.train.loop import Runtime
 from tts.watermark import embed
-from tts.weights import WeightsError, load_acoustic, load_vocoder
+from tts.models import WeightsError, load_acoustic, load_vocoder
 
 
 def noam_lr(step: int, warmup: int) -> float:
@@ -29,8 +30,9 @@ class AcousticTask:
         self.cfg = config["train"]
         self.runtime = runtime
         self.cache = FeatureCache.open(cache_dir)
-        self.speaker_centre = self.cache.population_mean().tolist()  # stored with checkpoints for tts.adaptation
         self.raw_model = AcousticModel(AcousticConfig(**config["model"]))
+        self.centre = torch.from_numpy(self.cache.population_mean()).float()  # for tts.adaptation
+        self.raw_model.speaker_centre.copy_(self.centre)
         self.model = runtime.wrap(self.raw_model)
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=self.cfg["learning_rate"],
                                            betas=(0.9, 0.98), weight_decay=1e-6)
@@ -104,13 +106,14 @@ class AcousticTask:
         _, unexpected = self.raw_model.load_state_dict(load_acoustic(weights).state_dict(), strict=False)
         if unexpected:
             raise WeightsError(f"{weights} has layers this model lacks ({unexpected[0]}, ...): check the config")
+        self.raw_model.speaker_centre.copy_(self.centre)  # this corpus's centre, not the file's
 
     def state_dict(self) -> dict:
-        return {"model": self.raw_model.state_dict(), "config": self.raw_model.export_config(),
-                "optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
-                "speaker_mean": self.speaker_centre}
+        return {"model": self.raw_model.state_dict(), "config": asdict(self.raw_model.config),
+                "optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict()}
 
     def load_state_dict(self, state: dict) -> None:
-        self.raw_model.load_state_dict(state["model"])
+        model = {"speaker_centre": self.centre, **state["model"]}  # checkpoints of older versions lack the centre
+        self.raw_model.load_state_dict(model)
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from tts.errors import InvalidInput
+
 CONFIG_DIR = Path(__file__).with_name("configs")
 
 
@@ -14,11 +16,11 @@ def load_config(path: Path | None, model: str) -> dict:
     if path is not None:
         try:
             user = tomllib.loads(Path(path).read_text())
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"cannot read config {path}: {exc}") from None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise InvalidInput(f"cannot read config {path}: {exc}") from None
         for table in ("model", "train"):
             unknown = set(user.get(table, {})) - set(config[table])
             if unknown:
-                raise ValueError(f"{path}: unknown [{table}] key(s): {', '.join(sorted(unknown))}")
+                raise InvalidInput(f"{path}: unknown [{table}] key(s): {', '.join(sorted(unknown))}")
             config[table].update(user.get(table, {}))
     return config

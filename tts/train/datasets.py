@@ -11,6 +11,7 @@ import torch
 from tts.acoustic.alignment import beta_binomial_prior
 from tts.audio.config import HOP_LENGTH
 from tts.data.cache import FeatureCache
+from tts.errors import InvalidInput
 from tts.text import TextFrontend
 from tts.text.symbols import to_ids
 
@@ -107,7 +108,7 @@ class SegmentDataset(torch.utils.data.Dataset):
     def __init__(self, cache: FeatureCache, indices: list[int], segment: int, seed: int,
                  gta_fraction: float = 0.0, minority_repeat: int = 1) -> None:
         if segment % HOP_LENGTH:
-            raise ValueError(f"segment_samples must be a multiple of {HOP_LENGTH}")
+            raise InvalidInput(f"segment_samples must be a multiple of {HOP_LENGTH}")
         if gta_fraction > 0 and cache.gta_mels is None:
             raise FileNotFoundError("gta_fraction > 0 needs the cache's GTA mels: run `tts train gta` first")
         self.cache, self.segment, self.gta_fraction = cache, segment, gta_fraction

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from tts.data.cache import GTA_FILE, FeatureCache
 from tts.train.datasets import AcousticDataset, collate_acoustic
-from tts.weights import load_acoustic
+from tts.models import load_acoustic
 
 
 @torch.inference_mode()

@@ -18,7 +18,7 @@ import torch.distributed as dist
 from tqdm import tqdm
 
 from tts.voices import write_atomic
-from tts.weights import WeightsError
+from tts.models import WeightsError
 
 
 class Task(Protocol):

@@ -7,6 +7,12 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+from tts.errors import InvalidInput, TTSError
+
+
+class FolderNotEmpty(TTSError, FileExistsError):
+    """The output folder already holds files."""
+
 
 def select_rows(rows: list[dict], sizes: list[int], max_bytes: int, largest_share: float) -> list[int]:
     """Indices of rows to keep within `max_bytes`: the largest speaker's first utterances up to `largest_share`
@@ -41,13 +47,13 @@ def pack_subset(metadata: Path, out: Path, max_mb: float, largest_share: float =
     Returns (utterances, bytes). The audio keeps its format and relative paths; `out/metadata.tsv`
     is a manifest `tts train prepare` reads."""
     if out.exists() and any(out.iterdir()):
-        raise FileExistsError(f"{out} is not empty: remove it or pick another --out")
+        raise FolderNotEmpty(f"{out} is not empty: remove it or pick another --out")
     with open(metadata, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         fields = list(reader.fieldnames or [])
         rows = list(reader)
     if not {"path", "speaker", "text"} <= set(fields) or not rows:
-        raise ValueError(f"{metadata}: not a manifest with path, speaker and text columns")
+        raise InvalidInput(f"{metadata}: not a manifest with path, speaker and text columns")
     root = metadata.parent
     sizes = [(root / r["path"]).stat().st_size for r in rows]
     chosen = select_rows(rows, sizes, int(max_mb * 1e6), largest_share)

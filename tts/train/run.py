@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
+
 from tts.data.cache import prepare_cache
 from tts.data.readers import read_corpus
+from tts.errors import InvalidInput
 from tts.train.acoustic import AcousticTask
 from tts.train.config import load_config
 from tts.train.loop import Runtime, load_checkpoint, run, seed_everything
 from tts.train.vocoder import VocoderTask
-from tts.weights import WeightsError, export_weights
+from tts.models import WeightsError, export_weights, model_kind
 
 TASKS = {"acoustic": AcousticTask, "vocoder": VocoderTask}
 
@@ -19,7 +22,7 @@ def prepare(kind: str, location: Path, out: Path, workers: int = 2, limit: int |
     """Read a corpus and write its feature cache to `out`."""
     utterances = read_corpus(kind, location)
     if not utterances:
-        raise ValueError(f"no utterances found in {location} (read as {kind})")
+        raise InvalidInput(f"no utterances found in {location} (read as {kind})")
     return prepare_cache(utterances[:limit] if limit else utterances, out, workers)
 
 
@@ -44,23 +47,18 @@ def export(model: str, checkpoint: Path, out: Path) -> dict:
         raise FileNotFoundError(f"checkpoint not found: {checkpoint} (training writes OUT/last.pt)")
     state = load_checkpoint(checkpoint)
     task_state = state["task"]
-    key = "model" if model == "acoustic" else "generator"
+    kind = model_kind(model)
+    key = kind.checkpoint_key
     if not isinstance(task_state, dict) or key not in task_state or "config" not in task_state:
         raise WeightsError(f"{checkpoint} holds no {model} model: pass the last.pt of a {model} training run")
+    weights = dict(task_state[key])
+    if "speaker_mean" in task_state:  # acoustic checkpoints of older versions kept the centre beside the model
+        weights.setdefault("speaker_centre", torch.tensor(task_state["speaker_mean"], dtype=torch.float32))
     try:
-        if model == "acoustic":
-            from tts.acoustic import AcousticConfig, AcousticModel
-
-            net = AcousticModel(AcousticConfig(**task_state["config"]))
-        else:
-            from tts.vocoder import Vocoder, VocoderConfig
-
-            net = Vocoder(VocoderConfig(**task_state["config"]))
-        net.load_state_dict(task_state[key])
-    except (TypeError, RuntimeError):
+        net = kind.model(kind.config(**task_state["config"]))
+        net.load_state_dict(weights)
+    except (TypeError, ValueError, RuntimeError):
         raise WeightsError(f"{checkpoint} does not match the {model} model of this version") from None
     meta = {"steps": state["step"], "checkpoint": checkpoint.name}
-    if "speaker_mean" in task_state:  # acoustic checkpoints: the centre of the training voices
-        meta["speaker_mean"] = [round(float(x), 6) for x in task_state["speaker_mean"]]
     export_weights(net, out, meta)
     return meta

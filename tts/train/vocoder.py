@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from tts.vocoder import Vocoder, VocoderConfig
 from tts.vocoder.discriminators import (Discriminators, discriminator_loss, feature_matching_loss,
                                         generator_loss)
 from tts.vocoder.losses import MultiResolutionSTFTLoss
-from tts.weights import load_vocoder
+from tts.models import load_vocoder
 
 
 def split_halves(tensors: list[torch.Tensor]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
@@ -119,7 +120,7 @@ class VocoderTask:
 
     def state_dict(self) -> dict:
         return {"generator": self.raw_generator.state_dict(), "discriminators": self.raw_discriminators.state_dict(),
-                "config": self.raw_generator.export_config(),
+                "config": asdict(self.raw_generator.config),
                 "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict()}
 
     def load_state_dict(self, state: dict) -> None:

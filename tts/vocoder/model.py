@@ -7,7 +7,7 @@ which is why the model is cheap on a CPU.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -79,6 +79,3 @@ class Vocoder(nn.Module):
         for block in self.blocks:
             x = block(x)
         return self.head(self.final_norm(x.transpose(1, 2)))[:, : max(frames - 1, 0) * HOP_LENGTH]
-
-    def export_config(self) -> dict:
-        return asdict(self.config)

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tts.errors import InvalidInput
+
 SAMPLE_RATE = 16000
 N_FFT, HOP = 512, 256
 LOW_HZ, HIGH_HZ = 500, 3500
@@ -87,7 +89,7 @@ class Watermarker:
 
     def __init__(self, key: str = DEFAULT_KEY, delta: float = DELTA, threshold: float = THRESHOLD) -> None:
         if not key:
-            raise ValueError("the watermark key must not be empty")
+            raise InvalidInput("the watermark key must not be empty")
         self.pattern = key_pattern(key)
         self.delta = delta
         self.threshold = threshold
