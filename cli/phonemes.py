@@ -8,7 +8,7 @@ import typer
 
 from tts.cli.errors import fail, friendly_errors
 
-# one everyday word per phone (as in tts/text/PHONEMES.md); their phones come from the lexicon when printed
+# one everyday word per phone (as in tts/text/en/PHONEMES.md); their phones come from the lexicon when printed
 EXAMPLES = {
     "AA": "odd", "AE": "at", "AH": "hut", "AO": "ought", "AW": "cow", "AY": "hide", "EH": "Ed", "ER": "hurt",
     "EY": "ate", "IH": "it", "IY": "eat", "OW": "oat", "OY": "toy", "UH": "hood", "UW": "two",
@@ -36,8 +36,8 @@ def phonemes(
     lexicon: Path = typer.Option(None, "--lexicon", help="Pronunciation file: lines 'WORD  PH1 PH2 ...' (ARPAbet)."),
 ) -> None:
     """Show the phoneme set (ARPAbet), or how WORDS are pronounced."""
-    from tts.text.g2p import G2P
-    from tts.text.symbols import CONSONANTS, VOWELS
+    from tts.text.en.g2p import G2P
+    from tts.text.en.symbols import CONSONANTS, VOWELS
 
     g2p = G2P(lexicon)
     if words:

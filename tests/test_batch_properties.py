@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tts.batch.script import DEFAULT_GAP, MAX_PAUSE, MAX_SPEED, MIN_SPEED, Script, ScriptError, parse_script
-from tts.text.frontend import PARAGRAPH_PAUSE
+from tts.text.en.frontend import PARAGRAPH_PAUSE
 from tts.voices import check_name
 
 SUFFIXES = [".txt", ".tsv", ".jsonl", ".csv"]  # one per parser

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tts.text import SYMBOLS, TextFrontend
-from tts.text.symbols import BOS, EOS, WORD_BOUNDARY, to_ids
+from tts.text.en import SYMBOLS, TextFrontend
+from tts.text.en.symbols import BOS, EOS, WORD_BOUNDARY, to_ids
 
 
 @pytest.fixture(scope="module")

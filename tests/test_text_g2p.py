@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from tts.text import G2P
-from tts.text.g2p import cmu_lexicon
-from tts.text.symbols import PHONES, VOWELS
+from tts.text.en import G2P
+from tts.text.en.g2p import cmu_lexicon
+from tts.text.en.symbols import PHONES, VOWELS
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tts.text import normalize
+from tts.text.en import normalize
 
 CASES = [
     # cardinals, ordinals, decimals, negatives

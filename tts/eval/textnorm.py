@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tts.text.normalize import normalize
+from tts.text.en.normalize import normalize
 
 NUMBER_WORDS = set(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -53,7 +53,7 @@ def _drop_number_and(words: list[str]) -> list[str]:
 
 def normalize_for_wer(text: str) -> str:
     """Lower-case words separated by single spaces: numbers, symbols and abbreviations spelled out
-    (tts.text.normalize), punctuation removed, hyphens as spaces, British spellings made American,
+    (tts.text.en.normalize), punctuation removed, hyphens as spaces, British spellings made American,
     spelled-out letters joined ("p m" -> "pm"), 'and' inside numbers and amounts dropped."""
     text = normalize(_DOTTED_TIME.sub(r"\1:\2 \3m", text)).lower().replace("-", " ")
     text = _LETTER_RUN.sub(lambda m: m.group(0).replace(" ", ""), text)

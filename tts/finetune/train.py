@@ -31,7 +31,7 @@ from tts.errors import TTSError
 from tts.finetune.adapter import VoiceAdapter
 from tts.finetune.lowrank import Adaptable, to_arrays
 from tts.text import TextFrontend
-from tts.text.symbols import to_ids
+from tts.text.en.symbols import to_ids
 from tts.vocoder import Vocoder
 from tts.vocoder.losses import MultiResolutionSTFTLoss
 

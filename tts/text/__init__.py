@@ -1,11 +1,12 @@
-"""English text frontend: normalisation, grapheme-to-phoneme conversion and chunking."""
+"""Text frontends: text -> normalised chunks of phoneme symbols, one folder per language (English: `en/`).
 
-from .frontend import Chunk, TextFrontend
-from .g2p import G2P
-from .normalize import normalize
-from .symbols import SYMBOLS
+An acoustic model's weights declare their language (tts.models); FRONTENDS gives the frontend that makes its
+inputs. A new language is a folder with a frontend class (language, symbols, pad_id, phone_ids, iter_chunks,
+phonemize, normalize) and one entry here.
+"""
 
-# the frontend of each language an acoustic model may declare in its weights file (tts.models)
+from tts.text.en import Chunk, TextFrontend
+
 FRONTENDS: dict[str, type[TextFrontend]] = {TextFrontend.language: TextFrontend}
 
-__all__ = ["FRONTENDS", "G2P", "SYMBOLS", "Chunk", "TextFrontend", "normalize"]
+__all__ = ["FRONTENDS", "Chunk", "TextFrontend"]

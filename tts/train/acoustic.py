@@ -12,7 +12,7 @@ from tts.acoustic import AcousticConfig, AcousticModel
 from tts.audio import save_audio
 from tts.data.cache import FeatureCache
 from tts.text import TextFrontend
-from tts.text.symbols import to_ids
+from tts.text.en.symbols import to_ids
 from tts.train.datasets import AcousticDataset, BucketBatchSampler, collate_acoustic, split_indices
 from tts.train.loop import Runtime
 from tts.watermark import embed

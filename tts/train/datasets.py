@@ -13,7 +13,7 @@ from tts.audio.config import HOP_LENGTH
 from tts.data.cache import FeatureCache
 from tts.errors import InvalidInput
 from tts.text import TextFrontend
-from tts.text.symbols import to_ids
+from tts.text.en.symbols import to_ids
 
 
 def split_indices(n: int, fraction: float, seed: int) -> tuple[list[int], list[int]]:
