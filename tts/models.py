@@ -17,6 +17,7 @@ A weights file (torch.save of plain data, read with weights_only) holds:
 from __future__ import annotations
 
 import hashlib
+import importlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -42,19 +43,25 @@ class WeightsError(TTSError):
 
 @dataclass(frozen=True)
 class ModelKind:
-    """One kind of model: its class and config, where its shipped weights are, and its key in training
-    checkpoints."""
+    """One kind of model: its class and config, where its shipped weights are, its key in training checkpoints
+    and its training task (module:class, imported only to train)."""
 
     name: str
     model: type[nn.Module]
     config: type
     shipped: Path
     checkpoint_key: str
+    task: str
+
+    def task_class(self) -> type:
+        module, name = self.task.split(":")
+        return getattr(importlib.import_module(module), name)
 
 
 MODEL_KINDS = {
-    "acoustic": ModelKind("acoustic", AcousticModel, AcousticConfig, ACOUSTIC_FILE, "model"),
-    "vocoder": ModelKind("vocoder", Vocoder, VocoderConfig, VOCODER_FILE, "generator"),
+    "acoustic": ModelKind("acoustic", AcousticModel, AcousticConfig, ACOUSTIC_FILE, "model",
+                          "tts.train.acoustic:AcousticTask"),
+    "vocoder": ModelKind("vocoder", Vocoder, VocoderConfig, VOCODER_FILE, "generator", "tts.train.vocoder:VocoderTask"),
 }
 
 

@@ -12,6 +12,7 @@ from torch import nn
 from tts.acoustic.alignment import (Aligner, binarization_loss, forward_sum_loss, monotonic_alignment)
 from tts.acoustic.layers import TransformerStack, VariancePredictor
 from tts.audio.config import N_MELS
+from tts.limits import EMBEDDING_DIM
 from tts.text import FRONTENDS
 
 LOG_F0_MEAN = math.log(140.0)
@@ -30,7 +31,7 @@ class AcousticConfig:
     decoder_layers: int = 4
     predictor_dim: int = 256
     predictor_kernel: int = 3
-    speaker_dim: int = 256
+    speaker_dim: int = EMBEDDING_DIM
     speaker_norm: bool = False  # speaker-conditional LayerNorms in the decoder
     dropout: float = 0.1
     n_symbols: int = len(FRONTENDS["en-us"].symbols)

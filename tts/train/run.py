@@ -9,13 +9,9 @@ import torch
 from tts.data.cache import prepare_cache
 from tts.data.readers import read_corpus
 from tts.errors import InvalidInput
-from tts.train.acoustic import AcousticTask
 from tts.train.config import load_config
 from tts.train.loop import Runtime, load_checkpoint, run, seed_everything
-from tts.train.vocoder import VocoderTask
 from tts.models import WeightsError, export_weights, model_kind
-
-TASKS = {"acoustic": AcousticTask, "vocoder": VocoderTask}
 
 
 def prepare(kind: str, location: Path, out: Path, workers: int = 2, limit: int | None = None) -> tuple[int, list[str]]:
@@ -35,7 +31,7 @@ def train(model: str, cache: Path, out: Path, config_path: Path | None = None, m
     config = load_config(config_path, model)
     seed_everything(config["train"]["seed"])
     runtime = Runtime(threads, cpu_bf16)
-    task = TASKS[model](config, cache, runtime, workers)
+    task = model_kind(model).task_class()(config, cache, runtime, workers)
     if init is not None and not (out / "last.pt").exists():
         task.init_from(init)
     return run(task, runtime, out, config["train"], max_steps, max_minutes)
