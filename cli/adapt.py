@@ -31,7 +31,7 @@ def make_personal(profile, clips: list[Path], minutes: float, quiet: bool = Fals
     from tts.audio import load_audio
     from tts.encoder.enroll import sha256_file
     from tts.finetune.personal import adapt_profile
-    from tts.finetune.train import ACOUSTIC_STEPS, VOCODER_STEPS
+    from tts.finetune.train import ACOUSTIC_STEPS, CLEAR_SPEECH_SECONDS, VOCODER_STEPS
     from tts.finetune.transcripts import transcripts
 
     wavs = [load_audio(path) for path in clips]
@@ -55,4 +55,8 @@ def make_personal(profile, clips: list[Path], minutes: float, quiet: bool = Fals
     typer.echo(f"adapted on {record['speech_seconds']:.1f} s of speech in {record['train_seconds']:.0f} s "
                f"({result.steps['acoustic']} + {result.steps['vocoder']} steps); mel error on the clips "
                f"{result.loss_before:.3f} -> {result.loss_after:.3f}", err=True)
+    if record["speech_seconds"] < CLEAR_SPEECH_SECONDS:
+        typer.echo(f"warning: only {record['speech_seconds']:.0f} s of speech: a voice fine-tuned on under "
+                   f"{CLEAR_SPEECH_SECONDS:.0f} s can be harder to understand than the zero-shot one; give a minute or "
+                   "more over several clips", err=True)
     return adapted

@@ -213,6 +213,7 @@ def test_enroll_adapt_makes_a_personal_voice_that_show_describes(tmp_path):
                                  "--voices-dir", voices])
     assert result.exit_code == 0, result.output
     assert "transcript file" in result.output and TEXTS[0] in result.output
+    assert "warning: only" in result.output and "harder to understand" in result.output  # short generated clips
     record = json.loads((tmp_path / "voices" / "alice.json").read_text())["personal"]
     assert record["transcripts"] == TEXTS and record["steps"]["acoustic"] > 0
     assert record["train_seconds"] < 30  # the 3-second budget, with room for a loaded machine

@@ -45,6 +45,10 @@ ACOUSTIC_SHARE = 0.7  # of the time budget, at most
 MAX_STEP_FRAMES = 1200  # frames of clips per acoustic step (about 19 s)
 SEGMENT_FRAMES, SEGMENTS = 64, 4  # vocoder crops per step: about 1 s each
 MIN_CLIP_FRAMES = SEGMENT_FRAMES + 1
+# below about this much speech the fine-tuned models over-fit the few sentences: on the dev speakers with 7-28 s
+# in their 3 clips the word error rate of the personal voice rose 1.6-6x; with 60-70 s it held
+# (tts eval --refs-dir ../shared/eval/dev/refs --adapt)
+CLEAR_SPEECH_SECONDS = 60.0
 
 Progress = Callable[[str, int, int], None]  # (phase, steps done, steps planned)
 
