@@ -76,10 +76,11 @@ def personal_lines(record: dict | None) -> list[tuple[str, str]]:
     """Whether the voice is personal (fine-tuned): on what, how long it took, for which model files."""
     if record is None:
         return [("personal", "no (zero-shot: tts voices adapt NAME CLIP... fine-tunes it)")]
-    from tts.models import ACOUSTIC_FILE, VOCODER_FILE, file_sha256
+    from tts.models import ACOUSTIC_FILE, VOCODER_FILE
+    from tts.voices import sha256_file
 
     models = record["models"]
-    current = models == {"acoustic": file_sha256(ACOUSTIC_FILE), "vocoder": file_sha256(VOCODER_FILE)}
+    current = models == {"acoustic": sha256_file(ACOUSTIC_FILE), "vocoder": sha256_file(VOCODER_FILE)}
     rows = [("personal", f"yes: fine-tuned on {record['speech_seconds']:.1f} s of speech from {len(record['clips'])} "
                          f"clip(s) in {record['train_seconds']:.0f} s ({record['steps']['acoustic']} acoustic + "
                          f"{record['steps']['vocoder']} vocoder steps), {record['created_at']}"),

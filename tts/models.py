@@ -16,7 +16,6 @@ A weights file (torch.save of plain data, read with weights_only) holds:
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -91,6 +90,11 @@ def export_weights(model: nn.Module, path: Path, meta: dict) -> None:
     if isinstance(model, AcousticModel):
         data["text"] = text_settings(model)
     path.parent.mkdir(parents=True, exist_ok=True)
+    save_atomic(data, path)
+
+
+def save_atomic(data: dict, path: Path) -> None:
+    """torch.save via a temporary file and a rename: a partly written file never replaces a good one."""
     tmp = path.with_suffix(".tmp")
     try:
         torch.save(data, tmp)
@@ -160,15 +164,6 @@ def load_acoustic(path: Path = ACOUSTIC_FILE) -> AcousticModel:
 
 def load_vocoder(path: Path = VOCODER_FILE) -> Vocoder:
     return load_model("vocoder", path)
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a model file's bytes: which weights a personal voice was adapted for."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def model_meta(path: Path) -> dict:

@@ -22,9 +22,9 @@ from tts import voice_cache
 from tts.limits import (MAX_PITCH_SHIFT, MAX_SPEED, MAX_VOLUME_DB, MIN_SPEED, MIN_VOLUME_DB, PARAGRAPH_PAUSE,
                         SENTENCE_PAUSE)
 from tts.text import FRONTENDS
-from tts.voices import VoiceError, VoiceProfile, load_voice
+from tts.voices import VoiceError, VoiceProfile, load_voice, sha256_file
 from tts.watermark import embed
-from tts.models import ACOUSTIC_FILE, VOCODER_FILE, file_sha256, load_acoustic, load_vocoder
+from tts.models import ACOUSTIC_FILE, VOCODER_FILE, load_acoustic, load_vocoder
 
 FADE = 80  # samples of fade-in/out at chunk edges, to avoid clicks
 CHUNK_LEVELLING = (0.5, 2.0)  # each chunk's own correction before halving: at most -6 to +6 dB
@@ -91,7 +91,7 @@ class Synthesizer:
                                                                  paragraph_pause=paragraph_pause)
         self.acoustic_file, self.vocoder_file = Path(acoustic), Path(vocoder)
         self._models = f"{voice_cache.file_identity(Path(acoustic))}|{voice_cache.file_identity(Path(vocoder))}"
-        self.model_sha256 = {"acoustic": file_sha256(Path(acoustic)), "vocoder": file_sha256(Path(vocoder))}
+        self.model_sha256 = {"acoustic": sha256_file(Path(acoustic)), "vocoder": sha256_file(Path(vocoder))}
         self._prepared: dict[tuple, PreparedVoice] = {}
 
     def prepare(self, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None) -> PreparedVoice:

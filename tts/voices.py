@@ -482,6 +482,15 @@ def _read_file(path: Path, what: str, limit: int) -> bytes:
     return data
 
 
+def sha256_file(path: Path) -> str:
+    """sha256 of a file's bytes: the fingerprint of a clip, or of the model files a personal voice was made for."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def canonical_hash(profile_data: dict) -> str:
     """sha256 of the canonical JSON of a profile (sorted keys, no whitespace, ASCII)."""
     text = json.dumps(profile_data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)

@@ -22,7 +22,7 @@ from tts.audio.config import HOP_LENGTH, SAMPLE_RATE
 from tts.audio.features import estimate_pitch
 from tts.audio.processing import frame_energy_db
 from tts.errors import TTSError
-from tts.voices import MAX_CLIPS, VoiceProfile, printable
+from tts.voices import MAX_CLIPS, VoiceProfile, printable, sha256_file
 
 MIN_SPEECH_SECONDS = 3.0  # voiced audio needed over all clips
 SILENT_SPEECH_SECONDS = 0.5  # a clip with less voiced audio than this is left out
@@ -159,12 +159,6 @@ def check_length(path: Path) -> None:
                               "shorter clips")
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def analyse_clips(paths: list[Path | str], encoder=None) -> Enrollment:

@@ -14,8 +14,8 @@ import numpy as np
 from tts.finetune.adapter import METHOD
 from tts.finetune.train import Progress, Result, adapt, prepare_clips, speech_seconds
 from tts.limits import DEFAULT_ADAPT_MINUTES
-from tts.voices import VoiceProfile
-from tts.models import ACOUSTIC_FILE, VOCODER_FILE, file_sha256, load_acoustic, load_vocoder
+from tts.voices import VoiceProfile, sha256_file
+from tts.models import ACOUSTIC_FILE, VOCODER_FILE, load_acoustic, load_vocoder
 
 
 def adapt_profile(profile: VoiceProfile, wavs: Sequence[np.ndarray], texts: Sequence[str], clip_sha256: Sequence[str],
@@ -29,7 +29,7 @@ def adapt_profile(profile: VoiceProfile, wavs: Sequence[np.ndarray], texts: Sequ
     digest = hashlib.sha256(data).hexdigest()
     record = {
         "method": METHOD, "file": f"{profile.name}.{digest[:12]}.adapter.npz", "sha256": digest,
-        "models": {"acoustic": file_sha256(Path(acoustic)), "vocoder": file_sha256(Path(vocoder))},
+        "models": {"acoustic": sha256_file(Path(acoustic)), "vocoder": sha256_file(Path(vocoder))},
         "clips": list(dict.fromkeys(clip_sha256)), "transcripts": list(texts),
         "speech_seconds": round(speech_seconds(clips), 2), "train_seconds": round(result.seconds, 1),
         "steps": result.steps, "pitch_level": result.pitch_level,

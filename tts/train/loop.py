@@ -17,8 +17,8 @@ import torch
 import torch.distributed as dist
 from tqdm import tqdm
 
+from tts.models import WeightsError, save_atomic
 from tts.voices import write_atomic
-from tts.models import WeightsError
 
 
 class Task(Protocol):
@@ -113,13 +113,7 @@ class CsvLog:
 def save_checkpoint(path: Path, state: dict) -> None:
     """Atomic write: a partly written checkpoint never replaces a good one. `state` holds only what
     `load_checkpoint` accepts: tensors, numbers, strings, lists, tuples and dicts."""
-    tmp = path.with_suffix(".tmp")
-    try:
-        torch.save(state, tmp)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    save_atomic(state, path)
 
 
 def load_checkpoint(path: Path, device: torch.device | str = "cpu") -> dict:
