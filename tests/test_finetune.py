@@ -235,3 +235,12 @@ def test_clips_without_transcripts_need_speech_recognition(tmp_path, monkeypatch
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1].startswith("error: clips without a transcript need speech")
     assert not (tmp_path / "voices" / "bob.json").exists()
+
+
+def test_an_out_of_range_budget_is_refused_before_any_work(tmp_path):
+    paths = write_clips(tmp_path)
+    for minutes in ("0", "61", "-1"):
+        result = runner.invoke(app, ["enroll", "carol", *paths, "--consent", "Carol agreed", "--adapt", "--minutes",
+                                     minutes, "--voices-dir", str(tmp_path / "voices")])
+        assert result.exit_code == 2 and "out of range" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "voices").exists()

@@ -6,6 +6,7 @@ pattern, and `synthesize_ids` embeds it too. There is deliberately no switch to 
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -91,7 +92,6 @@ class Synthesizer:
                                                                  paragraph_pause=paragraph_pause)
         self.acoustic_file, self.vocoder_file = Path(acoustic), Path(vocoder)
         self._models = f"{voice_cache.file_identity(Path(acoustic))}|{voice_cache.file_identity(Path(vocoder))}"
-        self.model_sha256 = {"acoustic": sha256_file(Path(acoustic)), "vocoder": sha256_file(Path(vocoder))}
         self._prepared: dict[tuple, PreparedVoice] = {}
 
     def prepare(self, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None) -> PreparedVoice:
@@ -130,6 +130,12 @@ class Synthesizer:
             prepared.gain = gain_to_target(lufs)
             self._prepared[key] = prepared
         return self._prepared[key]
+
+    @functools.cached_property
+    def model_sha256(self) -> dict[str, str]:
+        """sha256 of the loaded model files, which a personal voice must have been made for (hashed on first
+        need, not at start-up)."""
+        return {"acoustic": sha256_file(self.acoustic_file), "vocoder": sha256_file(self.vocoder_file)}
 
     def _personal(self, profile: VoiceProfile) -> tuple[dict, object] | None:
         """(record, weight changes) of a personal voice made for the loaded model files; None for other voices,

@@ -652,7 +652,7 @@ class VoiceLibrary:
             data = profile.adapter.to_bytes()
             digest = hashlib.sha256(data).hexdigest()
             profile.personal["sha256"] = digest
-            profile.personal["file"] = f"{profile.name}.{digest[:12]}.adapter.npz"
+            profile.personal["file"] = adapter_file_name(profile.name, digest)
             write_atomic(self.user_dir / profile.personal["file"], data, private=True)
         path = self._write_user(profile.name, profile.to_json() + "\n", replacing)
         keep = profile.personal["file"] if profile.personal else None
@@ -684,7 +684,7 @@ class VoiceLibrary:
         adapters = _adapter_files(entry.path)
         profile.name = new
         if profile.personal is not None:  # the weight changes under the new name first
-            profile.personal["file"] = f"{new}.{profile.personal['sha256'][:12]}.adapter.npz"
+            profile.personal["file"] = adapter_file_name(new, profile.personal["sha256"])
             write_atomic(self.user_dir / profile.personal["file"], profile.adapter.to_bytes(), private=True)
         path = self._write_user(new, profile.to_json() + "\n", target)
         if not case_only:
@@ -768,6 +768,11 @@ def read_adapter(data: bytes, sha256: str, source: str):
         return VoiceAdapter.from_bytes(data, source)
     except AdapterError as exc:
         raise VoiceError(str(exc)) from None
+
+
+def adapter_file_name(name: str, sha256: str) -> str:
+    """The file of voice `name`'s weight changes whose digest is `sha256` (beside its profile)."""
+    return f"{name}.{sha256[:12]}.adapter.npz"
 
 
 def _adapter_files(profile_path: Path) -> set[str]:

@@ -36,8 +36,9 @@ class AdapterError(TTSError, ValueError):
 class VoiceAdapter:
     """What adaptation learned for one voice: arrays by `<model>/<parameter>#<part>` (see the module docs)."""
 
-    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+    def __init__(self, arrays: dict[str, np.ndarray], data: bytes | None = None) -> None:
         self.arrays = arrays
+        self._data = data  # the file's bytes, once read or written: what the profile's sha256 names
 
     def parameters(self, model: str) -> dict[str, dict[str, np.ndarray]]:
         """{parameter name: {part: array}} for `model` (acoustic or vocoder)."""
@@ -49,9 +50,12 @@ class VoiceAdapter:
         return out
 
     def to_bytes(self) -> bytes:
-        buffer = io.BytesIO()
-        np.savez(buffer, **{k: np.ascontiguousarray(v, dtype=np.float16) for k, v in sorted(self.arrays.items())})
-        return buffer.getvalue()
+        """The .npz file: the bytes it was read from, else written once."""
+        if self._data is None:
+            buffer = io.BytesIO()
+            np.savez(buffer, **{k: np.ascontiguousarray(v, dtype=np.float16) for k, v in sorted(self.arrays.items())})
+            self._data = buffer.getvalue()
+        return self._data
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str) -> "VoiceAdapter":
@@ -67,7 +71,7 @@ class VoiceAdapter:
         problem = _problem(arrays)
         if problem:
             raise AdapterError(f"{source} is not a valid personal voice file: {problem}")
-        return cls(arrays)
+        return cls(arrays, data)
 
 
 def sha256_bytes(data: bytes) -> str:

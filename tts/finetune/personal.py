@@ -14,7 +14,7 @@ import numpy as np
 from tts.finetune.adapter import METHOD
 from tts.finetune.train import Progress, Result, adapt, prepare_clips, speech_seconds
 from tts.limits import DEFAULT_ADAPT_MINUTES
-from tts.voices import VoiceProfile, sha256_file
+from tts.voices import VoiceProfile, adapter_file_name, sha256_file
 from tts.models import ACOUSTIC_FILE, VOCODER_FILE, load_acoustic, load_vocoder
 
 
@@ -28,7 +28,7 @@ def adapt_profile(profile: VoiceProfile, wavs: Sequence[np.ndarray], texts: Sequ
     data = result.adapter.to_bytes()
     digest = hashlib.sha256(data).hexdigest()
     record = {
-        "method": METHOD, "file": f"{profile.name}.{digest[:12]}.adapter.npz", "sha256": digest,
+        "method": METHOD, "file": adapter_file_name(profile.name, digest), "sha256": digest,
         "models": {"acoustic": sha256_file(Path(acoustic)), "vocoder": sha256_file(Path(vocoder))},
         "clips": list(dict.fromkeys(clip_sha256)), "transcripts": list(texts),
         "speech_seconds": round(speech_seconds(clips), 2), "train_seconds": round(result.seconds, 1),
