@@ -105,6 +105,21 @@ def test_ctrl_c_saves_a_checkpoint(cache, tmp_path, monkeypatch):
     assert torch.load(tmp_path / "run" / "last.pt", weights_only=True)["step"] == 7
 
 
+def test_an_interrupt_outside_the_training_step_saves_a_checkpoint_too(cache, tmp_path, monkeypatch):
+    from tts.train.acoustic import AcousticTask
+
+    config = write_config(tmp_path, TINY_ACOUSTIC, "batch_size = 4\n")
+    config.write_text(config.read_text().replace("sample_every = 40", "sample_every = 6"))
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(AcousticTask, "validate", interrupted)  # Ctrl-C while validating after step 6
+    with pytest.raises(KeyboardInterrupt):
+        train("acoustic", cache, tmp_path / "run", config, max_steps=40, threads=2)
+    assert torch.load(tmp_path / "run" / "last.pt", weights_only=True)["step"] == 6
+
+
 def test_sigterm_saves_a_checkpoint_too(cache, tmp_path, monkeypatch):
     from tts.train.acoustic import AcousticTask
 

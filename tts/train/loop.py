@@ -184,35 +184,35 @@ def _run(task: Task, runtime: Runtime, out: Path, train_cfg: dict, max_steps: in
     def checkpoint() -> None:
         save_checkpoint(last, {"task": task.state_dict(), "step": step, "rng": rng_state()})
 
-    while step < target and (deadline is None or time.monotonic() < deadline):
-        for batch in task.batches(epoch):
-            try:
+    try:
+        while step < target and (deadline is None or time.monotonic() < deadline):
+            for batch in task.batches(epoch):
                 losses = task.train_step(batch, step)
-            except KeyboardInterrupt:  # Ctrl-C or SIGTERM: keep what was learned since the last checkpoint
-                if runtime.main:
+                step += 1
+                bar.update(1)
+                for k, v in losses.items():
+                    running[k] = running.get(k, 0.0) + v
+                if runtime.main and step % train_cfg["log_every"] == 0:
+                    row = {"step": step, "seconds": round(time.monotonic() - started, 1)}
+                    row.update({k: round(v / train_cfg["log_every"], 5) for k, v in running.items()})
+                    log.write(row)
+                    bar.set_postfix({k: f"{v:.3f}" for k, v in list(row.items())[2:5]})
+                    running = {}
+                done = step >= target or (deadline is not None and time.monotonic() >= deadline)
+                if runtime.main and (step % train_cfg["checkpoint_every"] == 0 or done):
                     checkpoint()
-                    print(f"\ninterrupted: checkpoint saved at step {step}; run the same command to resume")
-                raise
-            step += 1
-            bar.update(1)
-            for k, v in losses.items():
-                running[k] = running.get(k, 0.0) + v
-            if runtime.main and step % train_cfg["log_every"] == 0:
-                row = {"step": step, "seconds": round(time.monotonic() - started, 1)}
-                row.update({k: round(v / train_cfg["log_every"], 5) for k, v in running.items()})
-                log.write(row)
-                bar.set_postfix({k: f"{v:.3f}" for k, v in list(row.items())[2:5]})
-                running = {}
-            done = step >= target or (deadline is not None and time.monotonic() >= deadline)
-            if runtime.main and (step % train_cfg["checkpoint_every"] == 0 or done):
-                checkpoint()
-            if runtime.main and step % train_cfg["sample_every"] == 0:
-                metrics = task.validate()
-                with open(out / "validation.csv", "a") as handle:
-                    handle.write(f"{step}," + ",".join(f"{k}={v:.5f}" for k, v in metrics.items()) + "\n")
-                task.write_sample(step, out / "samples")
-            if done:
-                break
-        epoch += 1
+                if runtime.main and step % train_cfg["sample_every"] == 0:
+                    metrics = task.validate()
+                    with open(out / "validation.csv", "a") as handle:
+                        handle.write(f"{step}," + ",".join(f"{k}={v:.5f}" for k, v in metrics.items()) + "\n")
+                    task.write_sample(step, out / "samples")
+                if done:
+                    break
+            epoch += 1
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM anywhere in the loop: keep what was learned since the last save
+        if runtime.main:
+            checkpoint()
+            print(f"\ninterrupted: checkpoint saved at step {step}; run the same command to resume")
+        raise
     bar.close()
     return step
