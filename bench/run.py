@@ -41,7 +41,7 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None) -> lis
     piper = [in_child("piper", str(t)) for t in THREADS] if piper_installed() else []
     load_after = os.getloadavg()[0]
 
-    from tts.models import ACOUSTIC_FILE, VOCODER_FILE, model_meta
+    from tts.runtime.model_file import ACOUSTIC_FILE, VOCODER_FILE, model_meta
 
     models = []
     for kind, path in (("acoustic", acoustic or ACOUSTIC_FILE), ("vocoder", vocoder or VOCODER_FILE)):

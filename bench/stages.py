@@ -2,7 +2,7 @@
 pipeline (the same text in the voice cloned from the speaker's other clips: its embedding alone, and adapted as
 tts enroll's profiles are), scored alike.
 
-Usage: python -m bench.stages [--refs DIR] [--acoustic A.pt --vocoder V.pt] [--stages real,vocoder]
+Usage: python -m bench.stages [--refs DIR] [--acoustic A.onnx --vocoder V.onnx] [--stages real,vocoder]
 [--out bench/STAGES.md] (needs the eval extra: pip install '.[eval]'). For each speaker folder of the dev refs (with
 refs.tsv beside it for the texts), the first 3 clips are enrolled and the other clips held out. A vocoder that loses
 little against real speech and a pipeline that loses much point at the acoustic model, and the other way round.
@@ -17,15 +17,15 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from bench.speed import DEV_REFS
-from tts.audio import LogMelSpectrogram, load_audio
+from tts.audio import load_audio
+from tts.audio.spectrum import log_mel
 from tts.encoder import SpeakerEncoder
 from tts.eval.dnsmos import DnsMos
 from tts.eval.runner import DEV_SET_CONSENT, ENROL_CLIPS, cpu_name, enrolled_voice, speaker_folders
 from tts.synthesizer import Synthesizer
-from tts.models import ACOUSTIC_FILE, VOCODER_FILE, model_meta
+from tts.runtime.model_file import ACOUSTIC_FILE, VOCODER_FILE, model_meta
 
 STAGES = ("real", "vocoder", "pipeline", "adapted")
 
@@ -36,7 +36,6 @@ def transcripts(refs: Path) -> dict[str, str]:
         return {Path(row["path"]).name: row["text"] for row in csv.DictReader(handle, delimiter="\t")}
 
 
-@torch.inference_mode()
 def measure(refs: Path, acoustic: Path, vocoder: Path, threads: int,
             stages: tuple[str, ...] = STAGES) -> dict[str, dict[str, list[float]]]:
     """Per stage: DNSMOS OVRL / SIG of each held-out clip, its speaker similarity to the enrolled voice, and for the
@@ -44,7 +43,7 @@ def measure(refs: Path, acoustic: Path, vocoder: Path, threads: int,
     from pesq import pesq
 
     synth = Synthesizer(acoustic, vocoder, threads=threads)
-    encoder, mos, to_mel = SpeakerEncoder(), DnsMos(threads), LogMelSpectrogram()
+    encoder, mos = SpeakerEncoder(), DnsMos(threads)
     texts = transcripts(refs)
     scores: dict[str, dict[str, list[float]]] = {s: {"ovrl": [], "sig": [], "similarity": [], "pesq": []}
                                                  for s in stages}
@@ -55,7 +54,7 @@ def measure(refs: Path, acoustic: Path, vocoder: Path, threads: int,
         for clip in heldout:
             wav = load_audio(clip)
             make = {"real": lambda: wav,
-                    "vocoder": lambda: synth.vocoder(to_mel(torch.from_numpy(wav)[None]))[0].numpy(),
+                    "vocoder": lambda: synth.vocoder(log_mel(wav)),
                     "pipeline": lambda: synth.synthesize(texts[clip.name], voice=voice),
                     "adapted": lambda: synth.synthesize(texts[clip.name], voice=profile)}
             for stage in stages:

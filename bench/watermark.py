@@ -190,7 +190,7 @@ def run(n: int, corpus: Path, fp_limit: int | None, threads: int) -> dict:
 def report(result: dict, command: str, load: tuple[float, float]) -> list[str]:
     from tts.eval.runner import cpu_name
     from tts.watermark import core
-    from tts.models import ACOUSTIC_FILE, VOCODER_FILE, model_meta
+    from tts.runtime.model_file import ACOUSTIC_FILE, VOCODER_FILE, model_meta
 
     threshold = result["threshold"]
     models = ", ".join(f"{p.name} (step {model_meta(p).get('steps')})" for p in (ACOUSTIC_FILE, VOCODER_FILE))

@@ -195,9 +195,7 @@ def say(
                             paragraph_pause=paragraph_silence)
     idle_cores = idle.threads()
     if threads is None and idle_cores is not None:
-        import torch
-
-        torch.set_num_threads(idle_cores)  # the cores other processes leave idle
+        synth.use_threads(idle_cores)  # the cores other processes leave idle
     pieces = synth.stream(text, voice=speaker, speed=speed, pitch=pitch, volume=volume)
     first = next(pieces)  # validates text and voice before anything is written
     pieces = with_progress(itertools.chain([first], pieces), synth, text, quiet)

@@ -64,7 +64,7 @@ def gta(
     import torch
 
     from tts.train.gta import write_gta_mels
-    from tts.models import ACOUSTIC_FILE
+    from tts.runtime.model_file import ACOUSTIC_FILE
 
     if threads:
         torch.set_num_threads(threads)
@@ -114,16 +114,16 @@ def vocoder(cache: Path = CACHE, out: Path = typer.Option(Path("runs/vocoder"), 
 def export(
     model: str = typer.Argument(..., help="acoustic or vocoder"),
     checkpoint: Path = typer.Argument(..., help="Training checkpoint (last.pt)."),
-    out: Path = typer.Option(None, "--out", help="Weights file (default: MODEL.pt beside the checkpoint, in the "
+    out: Path = typer.Option(None, "--out", help="Model file (default: MODEL.onnx beside the checkpoint, in the "
                                                  "run folder)."),
 ) -> None:
-    """Write a checkpoint's inference weights (fp16, no optimizer state) for shipping; to ship them, copy the file
-    over tts/weights/MODEL.pt in the repository."""
+    """Write a checkpoint's model as the ONNX model file synthesis runs (fp16 weights, no optimizer state); to ship
+    it, copy MODEL.onnx (and for the acoustic model MODEL.aligner.npz) over tts/weights/ in the repository."""
     from tts.train.run import export as run_export
     from tts.models import model_kind
 
     model_kind(model)  # an unknown kind fails before any work
-    target = out or checkpoint.parent / f"{model}.pt"
+    target = out or checkpoint.parent / f"{model}.onnx"
     meta = run_export(model, checkpoint, target)
     typer.echo(f"wrote {target} (step {meta['steps']}, {target.stat().st_size / 1e6:.1f} MB)")
 

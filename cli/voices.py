@@ -76,7 +76,7 @@ def personal_lines(record: dict | None) -> list[tuple[str, str]]:
     """Whether the voice is personal (fine-tuned): on what, how long it took, for which model files."""
     if record is None:
         return [("personal", "no (zero-shot: tts voices adapt NAME CLIP... fine-tunes it)")]
-    from tts.models import ACOUSTIC_FILE, VOCODER_FILE
+    from tts.runtime.model_file import ACOUSTIC_FILE, VOCODER_FILE
     from tts.voices import sha256_file
 
     models = record["models"]

@@ -61,7 +61,7 @@ def tiny_models(tmp_path_factory) -> tuple[Path, Path]:
     """Randomly initialised tiny acoustic model and vocoder files (fast, not meant to sound like speech)."""
     folder = tmp_path_factory.mktemp("weights")
     torch.manual_seed(0)
-    acoustic, vocoder = folder / "acoustic.pt", folder / "vocoder.pt"
+    acoustic, vocoder = folder / "acoustic.onnx", folder / "vocoder.onnx"
     export_weights(AcousticModel(AcousticConfig(**TINY_ACOUSTIC)), acoustic, {"steps": 0})
     export_weights(Vocoder(VocoderConfig(**TINY_VOCODER)), vocoder, {"steps": 0})
     return acoustic, vocoder

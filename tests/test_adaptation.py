@@ -7,13 +7,12 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 from tts.acoustic.model import LOG_F0_MEAN, LOG_F0_SCALE
 from tts.adaptation import Calibration, calibrate, distinctive, measure, reference_stats
 from tts.audio.config import N_MELS
 from tts.voices import ADAPTATION_BANDS, VoiceError, VoiceProfile
-from tts.models import ACOUSTIC_FILE, VOCODER_FILE
+from tts.runtime.model_file import ACOUSTIC_FILE, VOCODER_FILE
 
 SR = 16000
 
@@ -54,11 +53,12 @@ def test_profiles_keep_valid_statistics_and_refuse_malformed_ones(tmp_path):
 
 
 def test_distinctive_embeddings_move_away_from_the_training_voices():
-    torch.manual_seed(0)
-    centre = torch.nn.functional.normalize(torch.randn(256), dim=0)
-    voice = torch.nn.functional.normalize(centre + 0.8 * torch.randn(256) / 16, dim=0)
+    rng = np.random.default_rng(0)
+    unit = lambda v: (v / np.linalg.norm(v)).astype(np.float32)
+    centre = unit(rng.standard_normal(256))
+    voice = unit(centre + 0.8 * rng.standard_normal(256) / 16)
     moved = distinctive(voice, centre)
-    assert abs(float(moved.norm()) - 1) < 1e-5
+    assert abs(float(np.linalg.norm(moved)) - 1) < 1e-5
     assert float(moved @ centre) < float(voice @ centre) and float(moved @ voice) > 0.95
 
 
@@ -73,8 +73,8 @@ def test_calibration_reaches_the_reference_pitch_through_a_model_that_does_not_f
     f0, _, _ = measure([render("check", calibration)])
     assert f0 == pytest.approx(target["f0_hz"], rel=0.05)
     assert abs(float(calibration.offset.mean())) < 1e-5  # spectral shape only: loudness is left alone
-    mel = torch.randn(N_MELS, 10)
-    assert torch.allclose(Calibration.identity().apply(mel), mel)
+    mel = np.random.default_rng(0).standard_normal((N_MELS, 10)).astype(np.float32)
+    assert np.allclose(Calibration.identity().apply(mel), mel)
 
 
 @pytest.mark.skipif(not (ACOUSTIC_FILE.is_file() and VOCODER_FILE.is_file()), reason="needs the shipped models")
@@ -85,22 +85,23 @@ def test_an_adapted_voice_sounds_closer_to_its_clips():
 
     synth = Synthesizer(threads=2)
     plain = synth.prepare(None)
-    brighter = Calibration(None, torch.zeros(N_MELS), torch.ones(N_MELS), torch.linspace(-0.6, 0.6, N_MELS))
+    brighter = Calibration(None, np.zeros(N_MELS, np.float32), np.ones(N_MELS, np.float32),
+                           np.linspace(-0.6, 0.6, N_MELS, dtype=np.float32))
     altered = PreparedVoice(plain.embedding, brighter)
     texts = ("A clear morning broke over the hills.", "She read the letter twice, then smiled.",
              "We will meet again at the station.", "The boat drifted slowly towards the shore.")
     render = lambda text, voice: np.concatenate([synth._render(c.ids, voice, 1.0, 0.0)
                                                  for c in synth.frontend.iter_chunks(text)])
     stats = reference_stats([render(text, altered) for text in texts])
-    brightening = torch.tensor(stats["mel_mean"]) - measure([render(text, plain) for text in texts])[1]
+    brightening = np.asarray(stats["mel_mean"]) - measure([render(text, plain) for text in texts])[1]
     profile = VoiceProfile("brighter", plain.embedding.tolist(), adaptation=stats)
     text = "Every evening the lamps along the harbour were lit one by one, and the streets grew quiet."
     f0_plain, mean_plain, _ = measure([synth.synthesize(text), synth.synthesize(text.upper())])
     f0_adapted, mean_adapted, _ = measure([synth.synthesize(text, profile), synth.synthesize(text.upper(), profile)])
     semitones = lambda f: abs(12 * math.log2(f / stats["f0_hz"]))
     assert semitones(f0_plain) < 1.0 and semitones(f0_adapted) < 1.0
-    tilt = (brightening - brightening.mean()).numpy()  # how much brighter the clips came out than the plain voice
-    change = (mean_adapted - mean_plain).numpy()
+    tilt = brightening - brightening.mean()  # how much brighter the clips came out than the plain voice
+    change = mean_adapted - mean_plain
     change -= change.mean()
     gain = float(change @ tilt / (tilt @ tilt))
     assert 0.35 < gain < 1.4 and np.corrcoef(change, tilt)[0, 1] > 0.8  # brighter, as the clips were

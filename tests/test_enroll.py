@@ -160,7 +160,7 @@ def test_unreadable_clip_is_a_clear_error(tmp_path):
 def models(monkeypatch, tiny_models):
     """The shipped models when present, else the tiny random ones (the plumbing is what is tested)."""
     import tts.synthesizer
-    from tts.models import ACOUSTIC_FILE, VOCODER_FILE
+    from tts.runtime.model_file import ACOUSTIC_FILE, VOCODER_FILE
 
     if not (ACOUSTIC_FILE.is_file() and VOCODER_FILE.is_file()):
         acoustic, vocoder = tiny_models

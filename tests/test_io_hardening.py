@@ -54,9 +54,9 @@ def evil_checkpoint(tmp_path) -> tuple[Path, Path]:
 
 def test_export_refuses_a_checkpoint_with_a_code_payload(evil_checkpoint, tmp_path):
     path, marker = evil_checkpoint
-    result = runner.invoke(app, ["train", "export", "acoustic", str(path), "--out", str(tmp_path / "a.pt")])
+    result = runner.invoke(app, ["train", "export", "acoustic", str(path), "--out", str(tmp_path / "a.onnx")])
     one_line_error(result, 1, "refused")
-    assert not marker.exists() and not (tmp_path / "a.pt").exists()
+    assert not marker.exists() and not (tmp_path / "a.onnx").exists()
 
 
 def test_resume_refuses_a_checkpoint_with_a_code_payload(evil_checkpoint):

@@ -60,16 +60,16 @@ def test_model_sizes_and_shapes():
 
 def test_weight_files_fail_clearly(tmp_path):
     with pytest.raises(WeightsError, match="missing"):
-        load_acoustic(tmp_path / "none.pt")
-    corrupt = tmp_path / "corrupt.pt"
+        load_acoustic(tmp_path / "none.onnx")
+    corrupt = tmp_path / "corrupt.onnx"
     corrupt.write_bytes(b"\x00garbage")
     with pytest.raises(WeightsError, match="corrupt"):
         load_acoustic(corrupt)
-    vocoder_file = tmp_path / "vocoder.pt"
+    vocoder_file = tmp_path / "vocoder.onnx"
     export_weights(Vocoder(VocoderConfig(dim=16, intermediate_dim=16, layers=1)), vocoder_file, {})
     with pytest.raises(WeightsError, match="holds no acoustic model"):
         load_acoustic(vocoder_file)
-    good = tmp_path / "acoustic.pt"
+    good = tmp_path / "acoustic.onnx"
     export_weights(AcousticModel(AcousticConfig(**TINY_ACOUSTIC)), good, {"steps": 1})
     assert isinstance(load_acoustic(good), AcousticModel)
 

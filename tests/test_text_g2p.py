@@ -1,12 +1,11 @@
 """Grapheme-to-phoneme: CMUdict lookups, fallbacks for unknown words, user lexicon."""
 
-import time
 from pathlib import Path
 
 import pytest
 
 from tts.text.en import G2P
-from tts.text.en.g2p import cmu_lexicon
+from tts.text.en.g2p import CMUDICT_FILE, cmu_phones
 from tts.text.en.symbols import PHONES, VOWELS
 
 
@@ -60,13 +59,33 @@ def test_word_without_letters_is_rejected(g2p: G2P) -> None:
         g2p.word("'--'")
 
 
-def test_cmudict_loads_fast_and_fits_the_inventory() -> None:
-    cmu_lexicon.cache_clear()
-    start = time.perf_counter()
-    lexicon = cmu_lexicon()
-    assert time.perf_counter() - start < 2.0
-    assert len(lexicon) > 100_000
-    assert {p for phones in lexicon.values() for p in phones.split()} <= set(PHONES)
+@pytest.mark.parametrize(("word", "phones"), [
+    ("'bout", "B AW1 T"),  # first line of the file
+    ("zywicki", "Z IH0 W IH1 K IY0"),  # last line
+    ("a", "AH0"),  # first pronunciation, not a(2)
+    ("a.", "EY1"),
+    ("d'artagnan", "D AH0 R T AE1 NG Y AH0 N"),
+    ("aalborg", "AO1 L B AO0 R G"),  # "# place, danish" comment dropped
+    ("x-rays", "EH1 K S R EY2 Z"),
+    ("sepultura", "S EH1 P UH0 L T UH1 R UH0"),  # out of byte order upstream
+    ("stilted", "S T IH1 L T IH0 D"),
+    ("hellos", None),  # only "hello" is listed
+    ("hell", "HH EH1 L"),
+    ("zywickis", None),  # after the last line
+    ("'a", None),  # before the first
+    ("a(2)", None),
+    ("hello HH", None),
+    ("", None),
+])
+def test_cmu_phones(word: str, phones: str | None) -> None:
+    assert cmu_phones(word) == phones
+
+
+def test_cmudict_file_is_sorted_by_bytes_and_fits_the_inventory() -> None:
+    lines = CMUDICT_FILE.read_bytes().decode().splitlines()
+    keys = [line.partition(" ")[0].encode() for line in lines]
+    assert len(keys) > 100_000 and all(a < b for a, b in zip(keys, keys[1:]))
+    assert {p for line in lines for p in line.split()[1:]} <= set(PHONES)
 
 
 def write_lexicon(tmp_path: Path, text: str) -> Path:

@@ -58,7 +58,7 @@ def test_acoustic_model_learns_and_resumes(cache, tmp_path):
     assert (run / "validation.csv").read_text().startswith("40,mel=")
     # resuming continues from the checkpoint instead of starting over
     assert train("acoustic", cache, run, config, max_steps=45, threads=2) == 45
-    weights = tmp_path / "acoustic.pt"
+    weights = tmp_path / "acoustic.onnx"
     export("acoustic", run / "last.pt", weights)
     # a new run can start from the exported weights instead of from scratch
     train("acoustic", cache, tmp_path / "from_weights", config, max_steps=5, threads=2, init=weights)
@@ -82,7 +82,7 @@ def test_vocoder_learns(cache, tmp_path):
     assert mel[-1] < 0.8 * mel[0]
     assert logged(run / "log.csv", "disc")  # the GAN phase ran
     assert (run / "samples" / "vocoder_0000040.wav").is_file()
-    weights = tmp_path / "vocoder.pt"
+    weights = tmp_path / "vocoder.onnx"
     export("vocoder", run / "last.pt", weights)
     wav = load_vocoder(weights)(torch.zeros(1, 80, 50))
     assert wav.shape == (1, 49 * 256)
@@ -158,11 +158,11 @@ def test_cpu_bf16_autocast_is_opt_in():
 
 
 def test_init_from_an_older_model_adds_speaker_norms_but_rejects_foreign_layers(cache, tmp_path):
-    plain = tmp_path / "plain.pt"
+    plain = tmp_path / "plain.onnx"
     export_weights(AcousticModel(AcousticConfig(**TINY_ACOUSTIC)), plain, {})
     normed_config = write_config(tmp_path, {**TINY_ACOUSTIC, "speaker_norm": "true"}, "batch_size = 4\n")
     assert train("acoustic", cache, tmp_path / "normed", normed_config, max_steps=2, threads=2, init=plain) == 2
-    normed = tmp_path / "normed.pt"
+    normed = tmp_path / "normed.onnx"
     export("acoustic", tmp_path / "normed" / "last.pt", normed)
     plain_config = write_config(tmp_path, {**TINY_ACOUSTIC, "speaker_norm": "false"}, "batch_size = 4\n")
     with pytest.raises(WeightsError, match="layers this model lacks"):
@@ -190,7 +190,7 @@ def test_pack_copies_a_subset_that_prepare_reads(generated_corpus, tmp_path):
 
 
 def test_vocoder_fine_tunes_on_teacher_forced_mels(cache, tmp_path):
-    acoustic = tmp_path / "acoustic.pt"
+    acoustic = tmp_path / "acoustic.onnx"
     export_weights(AcousticModel(AcousticConfig(**TINY_ACOUSTIC)), acoustic, {})
     gta_cache = tmp_path / "cache"
     shutil.copytree(cache, gta_cache)

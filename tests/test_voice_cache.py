@@ -46,7 +46,7 @@ def test_changed_models_or_a_damaged_entry_prepare_the_voice_again(tiny_models, 
     Synthesizer(acoustic, vocoder, threads=1).prepare(_profile())
     assert voice_cache.load(entry.stem) is not None
 
-    copy = tmp_path / "vocoder-copy.pt"
+    copy = tmp_path / "vocoder-copy.onnx"
     copy.write_bytes(vocoder.read_bytes())  # other model files: another entry
     Synthesizer(acoustic, copy, threads=1).prepare(_profile())
     assert len(list(cache.glob("*.json"))) == 2

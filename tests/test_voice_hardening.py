@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-import torch
 from typer.testing import CliRunner
 
 from tts.cli.main import app
@@ -132,14 +131,14 @@ def tiny_synth(tiny_models, monkeypatch):
 
 
 def test_the_synthesizer_refuses_non_finite_or_absurd_audio(tiny_synth, monkeypatch):
-    from tts.vocoder import Vocoder
+    from tts.runtime.vocoder import VocoderRuntime
 
     synth = tiny_synth(threads=1)
     assert np.all(np.isfinite(synth.synthesize("Hello.")))
-    forward = Vocoder.forward
+    call = VocoderRuntime.__call__
     for scale, message in ((float("nan"), "NaN or infinite"), (float("inf"), "NaN or infinite"),
                            (1e4, "far beyond full scale")):
-        monkeypatch.setattr(Vocoder, "forward", lambda self, mel: forward(self, mel) * scale)
+        monkeypatch.setattr(VocoderRuntime, "__call__", lambda self, mel: call(self, mel) * scale)
         with pytest.raises(VoiceError, match=message):
             synth.synthesize("Hello.")
         with pytest.raises(VoiceError, match=message):  # every voice source: here a bare embedding
@@ -148,9 +147,9 @@ def test_the_synthesizer_refuses_non_finite_or_absurd_audio(tiny_synth, monkeypa
 
 @pytest.mark.parametrize("output", ["out.wav", "-"])
 def test_say_writes_nothing_when_the_audio_is_invalid(tiny_synth, monkeypatch, tmp_path, output):
-    from tts.vocoder import Vocoder
+    from tts.runtime.vocoder import VocoderRuntime
 
-    monkeypatch.setattr(Vocoder, "forward", lambda self, mel: torch.full((1, 4000), float("nan")))
+    monkeypatch.setattr(VocoderRuntime, "__call__", lambda self, mel: np.full(4000, np.nan, np.float32))
     monkeypatch.chdir(tmp_path)
     result = invoke("say", "Hello there.", "-o", output)
     assert result.exit_code == 1 and "error: synthesis gave invalid audio (NaN" in result.output

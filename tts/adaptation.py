@@ -25,11 +25,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-import torch
 
-from tts.acoustic.model import LOG_F0_MEAN, LOG_F0_SCALE
 from tts.audio.config import LOG_MEL_FLOOR, N_MELS
-from tts.audio.features import LogMelSpectrogram, estimate_pitch
+from tts.audio.pitch import LOG_F0_MEAN, LOG_F0_SCALE, estimate_pitch
+from tts.audio.spectrum import log_mel
 from tts.voices import ADAPTATION_METHOD
 
 SPEECH_RANGE = 4.0  # a frame counts as speech if its loudest band is within this (natural log) of the clip's peak
@@ -49,27 +48,25 @@ PROBE_SENTENCES = (  # rendered to measure the synthetic voice; Harvard sentence
     "The juice of lemons makes fine punch.",
 )
 
-_LOG_MEL = LogMelSpectrogram()
 
-
-def _speech_frames(wav: np.ndarray) -> tuple[torch.Tensor, np.ndarray]:
+def _speech_frames(wav: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(log-mel frames [N_MELS, n] whose loudest band is near the clip's loudest and clearly above silence,
     their F0 in Hz with 0 where unvoiced)."""
-    mel = _LOG_MEL(torch.from_numpy(np.asarray(wav, np.float32))[None])[0]
-    peak = mel.max(0).values
+    mel = log_mel(wav)
+    peak = mel.max(0)
     keep = (peak > peak.max() - SPEECH_RANGE) & (peak > math.log(LOG_MEL_FLOOR) + SILENCE_MARGIN)
     f0 = estimate_pitch(np.asarray(wav, np.float32))[: mel.shape[1]]
-    return mel[:, keep], f0[keep.numpy()[: len(f0)]]
+    return mel[:, keep], f0[keep[: len(f0)]]
 
 
-def measure(wavs: Sequence[np.ndarray]) -> tuple[float, torch.Tensor, torch.Tensor] | None:
+def measure(wavs: Sequence[np.ndarray]) -> tuple[float, np.ndarray, np.ndarray] | None:
     """(median F0 in Hz, per-band mean, per-band std) over the speech frames of `wavs`; None if too little voice."""
     frames, f0 = zip(*map(_speech_frames, wavs))
-    mel, f0 = torch.cat(frames, 1), np.concatenate(f0)
+    mel, f0 = np.concatenate(frames, 1), np.concatenate(f0)
     f0 = f0[f0 > 0]
     if len(f0) < MIN_VOICED_FRAMES:
         return None
-    return float(np.median(f0)), mel.mean(1), mel.std(1).clamp_min(MIN_STD)
+    return float(np.median(f0)), mel.mean(1), np.maximum(mel.std(1, ddof=1), MIN_STD)
 
 
 def reference_stats(wavs: Sequence[np.ndarray]) -> dict | None:
@@ -87,10 +84,10 @@ def _pitch_scale(f0: float) -> float:
     return (math.log(f0) - LOG_F0_MEAN) / LOG_F0_SCALE
 
 
-def distinctive(embedding: torch.Tensor, centre: torch.Tensor) -> torch.Tensor:
+def distinctive(embedding: np.ndarray, centre: np.ndarray) -> np.ndarray:
     """The unit-length `embedding` moved DISTINCTIVENESS times its offset further away from `centre`."""
     moved = embedding + DISTINCTIVENESS * (embedding - centre)
-    return moved / moved.norm()
+    return (moved / np.linalg.norm(moved)).astype(np.float32)
 
 
 @dataclass
@@ -98,19 +95,18 @@ class Calibration:
     """What `calibrate` found for one voice and the loaded models."""
 
     pitch_level: float | None  # mean pitch of each utterance on the model's pitch scale; None: the model's own
-    centre: torch.Tensor  # [N_MELS] band means of the uncorrected synthetic voice
-    scale: torch.Tensor  # [N_MELS] spread ratio reference / synthetic
-    offset: torch.Tensor  # [N_MELS] shift of the band means (zero mean over bands)
+    centre: np.ndarray  # [N_MELS] band means of the uncorrected synthetic voice
+    scale: np.ndarray  # [N_MELS] spread ratio reference / synthetic
+    offset: np.ndarray  # [N_MELS] shift of the band means (zero mean over bands)
 
     @classmethod
     def identity(cls) -> "Calibration":
-        zeros = torch.zeros(N_MELS)
-        return cls(None, zeros, torch.ones(N_MELS), zeros.clone())
+        return cls(None, np.zeros(N_MELS, np.float32), np.ones(N_MELS, np.float32), np.zeros(N_MELS, np.float32))
 
-    def apply(self, mel: torch.Tensor) -> torch.Tensor:
+    def apply(self, mel: np.ndarray) -> np.ndarray:
         """Log-mel [N_MELS, frames] of the acoustic model -> the adapted log-mel."""
         centre = self.centre[:, None]
-        return (mel - centre) * self.scale[:, None] + centre + self.offset[:, None]
+        return ((mel - centre) * self.scale[:, None] + centre + self.offset[:, None]).astype(np.float32)
 
 
 Render = Callable[[str, Calibration], np.ndarray]
@@ -122,7 +118,8 @@ def calibrate(render: Render, record: dict) -> Calibration:
     The pitch level starts at the reference's F0, and each round moves it by the error measured on the output;
     the band means are corrected the same way."""
     target_f0 = record["f0_hz"]
-    target_mean, target_std = torch.tensor(record["mel_mean"]), torch.tensor(record["mel_std"])
+    target_mean = np.asarray(record["mel_mean"], np.float32)
+    target_std = np.asarray(record["mel_std"], np.float32)
     calibration = Calibration.identity()
     level = _pitch_scale(target_f0)
     for round_ in range(ROUNDS):
@@ -135,7 +132,7 @@ def calibrate(render: Render, record: dict) -> Calibration:
         level = float(np.clip(level + math.log(target_f0 / f0) / LOG_F0_SCALE, *map(_pitch_scale, F0_RANGE)))
         if round_ == 0:
             calibration.centre = mean
-            calibration.scale = (target_std / std).clamp(*SCALE_RANGE)
+            calibration.scale = np.clip(target_std / std, *SCALE_RANGE).astype(np.float32)
         offset = calibration.offset + (target_mean - mean)
         calibration.offset = offset - offset.mean()
     calibration.pitch_level = level

@@ -7,13 +7,13 @@ pattern, and `synthesize_ids` embeds it too. There is deliberately no switch to 
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from tts.adaptation import Calibration, calibrate, distinctive
 from tts.audio.config import HOP_LENGTH, SAMPLE_RATE
@@ -25,7 +25,9 @@ from tts.limits import (MAX_PITCH_SHIFT, MAX_SPEED, MAX_VOLUME_DB, MIN_SPEED, MI
 from tts.text import FRONTENDS
 from tts.voices import VoiceError, VoiceProfile, load_voice, sha256_file
 from tts.watermark import embed
-from tts.models import ACOUSTIC_FILE, VOCODER_FILE, load_acoustic, load_vocoder
+from tts.runtime.acoustic import AcousticRuntime
+from tts.runtime.model_file import ACOUSTIC_FILE, VOCODER_FILE
+from tts.runtime.vocoder import VocoderRuntime
 
 FADE = 80  # samples of fade-in/out at chunk edges, to avoid clicks
 CHUNK_LEVELLING = (0.5, 2.0)  # each chunk's own correction before halving: at most -6 to +6 dB
@@ -47,11 +49,11 @@ class PreparedVoice:
     """A voice ready for the loaded models: its speaker embedding, its calibration (tts.adaptation) and the gain
     that brings its speech to the target loudness (tts.audio.loudness), so that every voice speaks at one level."""
 
-    embedding: torch.Tensor
+    embedding: np.ndarray
     calibration: Calibration
     gain: float = 1.0
-    acoustic: torch.nn.Module | None = None  # a personal voice's own models (tts.finetune); None: the shared ones
-    vocoder: torch.nn.Module | None = None
+    acoustic: AcousticRuntime | None = None  # a personal voice's own models (tts.finetune); None: the shared ones
+    vocoder: VocoderRuntime | None = None
 
 
 @dataclass
@@ -76,23 +78,30 @@ class SpeechChunk:
 
 
 class Synthesizer:
-    """Load once, synthesise many: `synthesize(text)` returns float32 audio at 16 kHz."""
+    """Load once, synthesise many: `synthesize(text)` returns float32 audio at 16 kHz.
+
+    The models run on ONNX Runtime with `threads` threads each (None: ONNX Runtime's choice)."""
 
     sample_rate = SAMPLE_RATE
 
     def __init__(self, acoustic: Path = ACOUSTIC_FILE, vocoder: Path = VOCODER_FILE,
                  lexicon: Path | None = None, threads: int | None = None, sentence_pause: float = SENTENCE_PAUSE,
                  paragraph_pause: float = PARAGRAPH_PAUSE) -> None:
-        if threads:
-            torch.set_num_threads(threads)
-        self.acoustic = load_acoustic(acoustic)
-        self.vocoder = load_vocoder(vocoder)
+        self.acoustic = AcousticRuntime(acoustic, threads)
+        self.vocoder = VocoderRuntime(vocoder, threads)
         # the frontend of the language the acoustic model's weights declare
-        self.frontend = FRONTENDS[self.acoustic.config.language](lexicon, sentence_pause=sentence_pause,
-                                                                 paragraph_pause=paragraph_pause)
+        self.frontend = FRONTENDS[self.acoustic.language](lexicon, sentence_pause=sentence_pause,
+                                                          paragraph_pause=paragraph_pause)
         self.acoustic_file, self.vocoder_file = Path(acoustic), Path(vocoder)
         self._models = f"{voice_cache.file_identity(Path(acoustic))}|{voice_cache.file_identity(Path(vocoder))}"
         self._prepared: dict[tuple, PreparedVoice] = {}
+
+    def use_threads(self, threads: int) -> None:
+        """Run the models on `threads` threads from now on (they are opened again if that changes)."""
+        if threads != (self.acoustic.threads or os.cpu_count()):
+            self.acoustic = AcousticRuntime(self.acoustic_file, threads)
+            self.vocoder = VocoderRuntime(self.vocoder_file, threads)
+            self._prepared.clear()
 
     def prepare(self, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None) -> PreparedVoice:
         """A voice name, a profile or a bare embedding -> the voice the models take.
@@ -111,7 +120,7 @@ class Synthesizer:
             personal = self._personal(profile)
         key = (vector.tobytes(), repr(adaptation), personal and personal[0]["sha256"])
         if key not in self._prepared:
-            prepared = PreparedVoice(torch.from_numpy(vector), Calibration.identity())
+            prepared = PreparedVoice(vector, Calibration.identity())
             if personal is not None:
                 record, adapter = personal
                 prepared = self._personal_voice(prepared, record, adapter)
@@ -150,13 +159,12 @@ class Synthesizer:
         return profile.personal, profile.adapter
 
     def _personal_voice(self, prepared: PreparedVoice, record: dict, adapter) -> PreparedVoice:
-        """`prepared` with the personal voice's own models and pitch level."""
-        from tts.finetune.lowrank import merged
-
+        """`prepared` with the personal voice's own models (its changes in the model files' slots) and pitch
+        level."""
         source = f"the personal voice file {record['file']}"
         return replace(prepared, calibration=replace(prepared.calibration, pitch_level=record["pitch_level"]),
-                       acoustic=merged(self.acoustic, adapter.parameters("acoustic"), source),
-                       vocoder=merged(self.vocoder, adapter.parameters("vocoder"), source))
+                       acoustic=self.acoustic.with_changes(adapter.parameters("acoustic"), source),
+                       vocoder=self.vocoder.with_changes(adapter.parameters("vocoder"), source))
 
     def chunks(self, text: str, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None = None,
                speed: float = 1.0, pitch: float = 0.0, volume: float = 0.0) -> Iterator[SpeechChunk]:
@@ -209,15 +217,14 @@ class Synthesizer:
         """The models' waveform before the watermark (used by bench/watermark.py to measure its cost)."""
         return self._render_timed(ids, speaker, speed, pitch)[0]
 
-    @torch.inference_mode()
     def _render_timed(self, ids: list[int], speaker: PreparedVoice, speed: float,
                       pitch: float) -> tuple[np.ndarray, list[int]]:
         """(`_render`'s waveform, the mel frames of each symbol)."""
         calibration = speaker.calibration
         acoustic = self.acoustic if speaker.acoustic is None else speaker.acoustic
         vocoder = self.vocoder if speaker.vocoder is None else speaker.vocoder
-        mel, frames = acoustic.infer(torch.tensor(ids), speaker.embedding, speed, pitch, calibration.pitch_level)
-        wav = check_audio(vocoder(calibration.apply(mel)[None])[0].numpy().astype(np.float32))
+        mel, frames = acoustic.infer(ids, speaker.embedding, speed, pitch, calibration.pitch_level)
+        wav = check_audio(vocoder(calibration.apply(mel)))
         if len(wav) > 2 * FADE:
             ramp = np.linspace(0.0, 1.0, FADE, dtype=np.float32)
             wav[:FADE] *= ramp

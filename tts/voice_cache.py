@@ -15,12 +15,12 @@ import math
 import os
 from pathlib import Path
 
-import torch
+import numpy as np
 
 from tts.adaptation import Calibration
 from tts.audio.config import N_MELS
 
-VERSION = 2
+VERSION = 3
 ENV_CACHE_DIR = "TTS_CACHE_DIR"
 MAX_ENTRY_BYTES = 64_000
 
@@ -52,12 +52,12 @@ def load(key: str) -> tuple[Calibration, float] | None:
         if not path.is_file() or path.stat().st_size > MAX_ENTRY_BYTES:
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
-        bands = [torch.tensor(data[k], dtype=torch.float32) for k in ("centre", "scale", "offset")]
+        bands = [np.asarray(data[k], dtype=np.float32) for k in ("centre", "scale", "offset")]
         level, lufs = data["pitch_level"], float(data["lufs"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
     numbers = [lufs] + ([] if level is None else [float(level)])
-    if (data.get("version") != VERSION or any(b.shape != (N_MELS,) or not torch.isfinite(b).all() for b in bands)
+    if (data.get("version") != VERSION or any(b.shape != (N_MELS,) or not np.isfinite(b).all() for b in bands)
             or not all(math.isfinite(x) for x in numbers) or not -120 < lufs < 10):
         return None
     return Calibration(None if level is None else float(level), *bands), lufs

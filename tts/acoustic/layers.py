@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -16,6 +17,29 @@ def sinusoidal_positions(length: int, dim: int, device: torch.device) -> torch.T
     table[:, 0::2] = torch.sin(position * freq)
     table[:, 1::2] = torch.cos(position * freq)
     return table
+
+
+class SelfAttention(nn.Module):
+    """Multi-head self-attention with the parameters of nn.MultiheadAttention (in_proj_weight, in_proj_bias,
+    out_proj), so its weights load either way; written out so that an ONNX export keeps the length dynamic."""
+
+    def __init__(self, dim: int, heads: int, dropout: float) -> None:
+        super().__init__()
+        self.heads, self.dropout = heads, dropout
+        self.in_proj_weight = nn.Parameter(torch.empty(3 * dim, dim))
+        self.in_proj_bias = nn.Parameter(torch.zeros(3 * dim))
+        self.out_proj = nn.Linear(dim, dim)
+        nn.init.xavier_uniform_(self.in_proj_weight)
+        nn.init.zeros_(self.out_proj.bias)
+
+    def forward(self, x: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
+        """x [B, T, D]; pad_mask [B, T] True at padding (those keys are not attended to)."""
+        batch, _, dim = x.shape
+        q, k, v = (part.reshape(batch, -1, self.heads, dim // self.heads).transpose(1, 2)
+                   for part in F.linear(x, self.in_proj_weight, self.in_proj_bias).chunk(3, dim=-1))
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=~pad_mask[:, None, None, :],
+                                             dropout_p=self.dropout if self.training else 0.0)
+        return self.out_proj(out.transpose(1, 2).reshape(batch, -1, dim))
 
 
 class ConditionalLayerNorm(nn.LayerNorm):
@@ -46,7 +70,7 @@ class TransformerBlock(nn.Module):
 
     def __init__(self, dim: int, heads: int, ff_dim: int, kernel: int, dropout: float, cond_dim: int = 0) -> None:
         super().__init__()
-        self.attn = nn.MultiheadAttention(dim, heads, dropout=dropout, batch_first=True)
+        self.attn = SelfAttention(dim, heads, dropout)
         self.norm1 = ConditionalLayerNorm(dim, cond_dim)
         self.conv1 = nn.Conv1d(dim, ff_dim, kernel, padding=kernel // 2)
         self.conv2 = nn.Conv1d(ff_dim, dim, 1)
@@ -55,8 +79,7 @@ class TransformerBlock(nn.Module):
 
     def forward(self, x: torch.Tensor, pad_mask: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
         """x [B, T, D]; pad_mask [B, T] True at padding; cond [B, C] for conditional norms."""
-        attn, _ = self.attn(x, x, x, key_padding_mask=pad_mask, need_weights=False)
-        x = self.norm1(x + self.dropout(attn), cond)
+        x = self.norm1(x + self.dropout(self.attn(x, pad_mask)), cond)
         keep = (~pad_mask).unsqueeze(1).to(x.dtype)
         h = torch.relu(self.conv1(x.transpose(1, 2) * keep))
         h = self.conv2(h * keep).transpose(1, 2)

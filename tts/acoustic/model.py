@@ -12,11 +12,10 @@ from torch import nn
 from tts.acoustic.alignment import (Aligner, binarization_loss, forward_sum_loss, monotonic_alignment)
 from tts.acoustic.layers import TransformerStack, VariancePredictor
 from tts.audio.config import N_MELS
+from tts.audio.pitch import LOG_F0_MEAN, LOG_F0_SCALE
 from tts.limits import EMBEDDING_DIM
 from tts.text import FRONTENDS
 
-LOG_F0_MEAN = math.log(140.0)
-LOG_F0_SCALE = 0.35
 
 
 @dataclass
@@ -152,7 +151,6 @@ class AcousticModel(nn.Module):
         """One utterance: ids [Tt], speaker [256] -> log-mel [n_mels, frames] (see `infer`)."""
         return self.infer(ids, speaker, speed, pitch_shift, pitch_level)[0]
 
-    @torch.inference_mode()
     def infer(self, ids: torch.Tensor, speaker: torch.Tensor, speed: float = 1.0, pitch_shift: float = 0.0,
               pitch_level: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """One utterance: ids [Tt], speaker [256] -> (log-mel [n_mels, frames], frames of each symbol [Tt]).
@@ -161,18 +159,31 @@ class AcousticModel(nn.Module):
         mean pitch of the voiced phonemes there (the intonation is kept), so every utterance of a voice sits at
         the same height.
         """
-        ids = ids.unsqueeze(0)
-        speaker = speaker.unsqueeze(0)
-        text_lens = torch.tensor([ids.shape[1]], device=ids.device)
-        _, hidden, pad = self.encode(ids, text_lens, speaker)
+        with torch.inference_mode():
+            level = float("nan") if pitch_level is None else float(pitch_level)
+            return self.infer_tensors(ids, speaker, torch.tensor(float(speed)), torch.tensor(float(pitch_shift)),
+                                      torch.tensor(level))
+
+    def infer_tensors(self, ids: torch.Tensor, speaker: torch.Tensor, speed: torch.Tensor, pitch_shift: torch.Tensor,
+                      pitch_level: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """`infer` with its controls as 0-d tensors (pitch_level NaN: the model's own level), written so that an
+        ONNX export (tts.export) keeps every length free."""
+        ids, speaker = ids.unsqueeze(0), speaker.unsqueeze(0)
+        pad = torch.zeros_like(ids, dtype=torch.bool)
+        hidden = self.encoder(self.embedding(ids) + self.speaker_proj(speaker).unsqueeze(1), pad)
         durations = torch.clamp(torch.round((torch.exp(self.duration_predictor(hidden, pad)) - 1) / speed), min=0)
-        durations = torch.where(torch.isin(ids, self.phone_ids), durations.clamp(min=1), durations)
+        is_phone = (ids.unsqueeze(-1) == self.phone_ids).any(-1)
+        durations = torch.where(is_phone, durations.clamp(min=1), durations)[0].long()
         pitch = self.pitch_predictor(hidden, pad)
         voiced = pitch.abs() > 0.05  # predictions near 0 stand for unvoiced phonemes
-        offset = pitch_shift * math.log(2) / 12 / LOG_F0_SCALE
-        if pitch_level is not None and voiced.any():
-            offset += pitch_level - float(pitch[voiced].mean())
-        pitch = torch.where(voiced, pitch + offset, pitch)
-        mel, _ = self.decode(hidden, pitch, durations, speaker)
-        return mel[0], durations[0].long()
-
+        count = voiced.sum()
+        mean = (pitch * voiced).sum() / count.clamp(min=1)
+        level = torch.where(torch.isnan(pitch_level) | (count == 0), torch.zeros_like(mean), pitch_level - mean)
+        pitch = torch.where(voiced, pitch + pitch_shift * (math.log(2) / 12 / LOG_F0_SCALE) + level, pitch)
+        hidden = hidden + self.pitch_embedding(pitch.unsqueeze(1)).transpose(1, 2)
+        ends = durations.cumsum(0)
+        frame = torch.arange(ends[-1].clamp(min=1))
+        symbol = (ends.unsqueeze(0) <= frame.unsqueeze(1)).sum(1).clamp(max=ids.shape[1] - 1)  # of each frame
+        frames = hidden[0][symbol].unsqueeze(0) + self.decoder_speaker(speaker).unsqueeze(1)
+        out = self.decoder(frames, torch.zeros(frames.shape[:2], dtype=torch.bool), speaker)
+        return self.mel_out(out)[0].transpose(0, 1), durations

@@ -7,7 +7,7 @@ from importlib import import_module
 
 from tts.audio.config import HOP_LENGTH, N_FFT, N_MELS, SAMPLE_RATE, WIN_LENGTH
 
-_MODULES = {"LogMelSpectrogram": "features", "estimate_pitch": "features", "AudioError": "io",
+_MODULES = {"LogMelSpectrogram": "features", "estimate_pitch": "pitch", "AudioError": "io",
             "AudioFileWriter": "io", "load_audio": "io", "save_audio": "io", "normalize_loudness": "processing",
             "trim_silence": "processing"}
 

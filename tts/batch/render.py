@@ -340,7 +340,7 @@ def render_batch(script: Script | str | Path, outdir: str | Path, *, fmt: str = 
     `workers` > 1 renders in that many processes, each loading the models once. FolderInUse if another run
     is writing into `outdir`.
     """
-    from tts.models import ACOUSTIC_FILE, VOCODER_FILE
+    from tts.runtime.model_file import ACOUSTIC_FILE, VOCODER_FILE
 
     report = report or (lambda event, payload: None)
     script = script if isinstance(script, Script) else parse_script(script)

@@ -19,7 +19,7 @@ import soundfile as sf
 from tts.adaptation import reference_stats
 from tts.audio import load_audio
 from tts.audio.config import HOP_LENGTH, SAMPLE_RATE
-from tts.audio.features import estimate_pitch
+from tts.audio.pitch import estimate_pitch
 from tts.audio.processing import frame_energy_db
 from tts.errors import TTSError
 from tts.voices import MAX_CLIPS, VoiceProfile, printable, sha256_file

@@ -1,8 +1,8 @@
 """GE2E speaker encoder (3-layer LSTM over 40-band mel frames, 256-d projection).
 
-The weights are the pretrained GE2E model shipped in the `resemblyzer` wheel (Apache-2.0),
-converted to `ge2e.pt` in this folder by `python -m tts.encoder.convert` (fp16 storage: per-window
-cosine to the fp32 original > 0.999999). resemblyzer's code is not used at run time.
+The weights are the pretrained GE2E model shipped in the `resemblyzer` wheel (Apache-2.0), exported to the model
+file tts/weights/speaker_encoder.onnx by `python -m tts.encoder.convert` (fp16 storage) and run on ONNX Runtime.
+resemblyzer's code is not used at run time.
 
 Pipeline: volume normalisation, energy-based trimming of long pauses (instead of webrtcvad), 40-band power mel
 frames (25 ms / 10 ms), 1.6 s windows with 50% overlap (resemblyzer: rate 1.3, i.e. every 0.77 s), the mean of the
@@ -13,38 +13,19 @@ where the VAD and window placement decide which 1.6 s stretches are averaged).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
 
 from tts.audio.mel import mel_filterbank
 from tts.errors import InvalidInput
-from tts.limits import EMBEDDING_DIM
+from tts.runtime.model_file import SPEAKER_ENCODER_FILE, OnnxModel
 
 MEL_BANDS = 40
 MEL_WINDOW = 400  # 25 ms
 MEL_HOP = 160  # 10 ms
 PARTIAL_FRAMES = 160  # 1.6 s windows
 PARTIAL_STEP = 80  # 50% overlap
-WEIGHTS = Path(__file__).with_name("ge2e.pt")
-
-
-class GE2E(nn.Module):
-    """The network: mel frames [B, T, 40] -> L2-normalised embeddings [B, 256]."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lstm = nn.LSTM(MEL_BANDS, 256, 3, batch_first=True)
-        self.linear = nn.Linear(256, EMBEDDING_DIM)
-
-    def forward(self, mels: torch.Tensor) -> torch.Tensor:
-        _, (hidden, _) = self.lstm(mels)
-        raw = torch.relu(self.linear(hidden[-1]))
-        return raw / raw.norm(dim=1, keepdim=True).clamp_min(1e-8)
 
 
 def mel_frames(wav: np.ndarray) -> np.ndarray:
@@ -100,53 +81,41 @@ def window_starts(n_frames: int, step: int = PARTIAL_STEP) -> list[int]:
     return starts
 
 
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch on one intra-op thread, then restore the setting. The LSTM steps through 160 frames on
-    small matrices: more threads only add synchronisation, which becomes very slow when other programs keep
-    the cores busy (30 s of audio: 0.2 s on one thread, 0.3-6.6 s on two loaded cores)."""
-    threads = torch.get_num_threads()
-    if threads != 1:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        if threads != 1:
-            torch.set_num_threads(threads)
+class SpeakerEncoderModel(OnnxModel):
+    """The GE2E network (tts.encoder.convert): mel windows [N, 160, 40] -> unit embeddings [N, 256]."""
+
+    kind = "speaker_encoder"
+    default_file = SPEAKER_ENCODER_FILE
 
 
 class SpeakerEncoder:
-    """Loads the GE2E weights once; `embed(wav)` gives a 256-d unit vector for 16 kHz audio."""
+    """Loads the GE2E model file once; `embed(wav)` gives a 256-d unit vector for 16 kHz audio.
 
-    def __init__(self, weights: Path = WEIGHTS) -> None:
-        if not weights.is_file():
-            raise FileNotFoundError(f"speaker encoder weights missing: {weights}; reinstall the package")
-        self.model = GE2E()
-        state = torch.load(weights, map_location="cpu", weights_only=True)
-        self.model.load_state_dict({k: v.float() for k, v in state.items()})
-        self.model.eval()
+    It runs on one thread: the LSTM steps through 160 frames on small matrices, where more threads only add
+    synchronisation, which becomes very slow when other programs keep the cores busy."""
 
-    def partial_mels(self, wav: np.ndarray, step: int = PARTIAL_STEP) -> torch.Tensor:
+    def __init__(self, weights: Path = SPEAKER_ENCODER_FILE) -> None:
+        self.model = SpeakerEncoderModel(weights, threads=1)
+
+    def partial_mels(self, wav: np.ndarray, step: int = PARTIAL_STEP) -> np.ndarray:
         """Overlapping 1.6 s mel windows [N, 160, 40] covering the voiced part of `wav`."""
         mel = mel_frames(keep_voiced(normalize_volume(wav)))
         if len(mel) < PARTIAL_FRAMES:  # a clip shorter than one window: zero-pad it to one
             mel = np.pad(mel, ((0, PARTIAL_FRAMES - len(mel)), (0, 0)))
-        return torch.from_numpy(np.stack([mel[s : s + PARTIAL_FRAMES] for s in window_starts(len(mel), step)]))
+        return np.stack([mel[s : s + PARTIAL_FRAMES] for s in window_starts(len(mel), step)]).astype(np.float32)
 
-    @torch.inference_mode()
     def embed(self, wav: np.ndarray) -> np.ndarray:
         """Average of the partial-window embeddings, L2-normalised, float32 [256].
 
-        Raises ValueError for audio with no usable sound (e.g. digital silence)."""
+        Raises InvalidInput for audio with no usable sound (e.g. digital silence)."""
         wav = np.asarray(wav, dtype=np.float32)
         if wav.size == 0 or not np.any(wav):
             raise InvalidInput("no speech found: the audio is silent")
-        with one_thread():
-            partials = self.model(self.partial_mels(wav)).mean(dim=0)
-        norm = float(partials.norm())
+        partials = self.model.run({"mels": self.partial_mels(wav)})[0].mean(axis=0)
+        norm = float(np.linalg.norm(partials))
         if not np.isfinite(norm) or norm < 1e-6:
             raise InvalidInput("no speech found: the speaker encoder gave no response to this audio")
-        return (partials / norm).numpy().astype(np.float32)
+        return (partials / norm).astype(np.float32)
 
     def embed_many(self, wavs: list[np.ndarray]) -> np.ndarray:
         """One embedding for several clips of one speaker: the normalised mean of their embeddings."""

@@ -4,7 +4,7 @@ Result schema (schema_version 1; see README.md beside this file):
 
   schema_version  1
   created_at      ISO 8601 UTC time
-  machine         {cpu, cores, threads, load_avg_1min, platform, python, torch}
+  machine         {cpu, cores, threads, load_avg_1min, platform, python, onnxruntime}
   config          {mode ("voice" | "clone"), system ("ours" | "piper"), voice, clone_from, target_clips,
                    refs_dir, sentences_file, n_sentences, sentences_sha256 (of the sentences used),
                    n_speakers, calibrate (cloned/enrolled voices with tts.adaptation), personal (clones
@@ -160,19 +160,20 @@ def cpu_name() -> str:
 
 
 def machine_info(threads: int) -> dict:
-    import torch
+    import onnxruntime
 
     return {"cpu": cpu_name(), "cores": os.cpu_count(), "threads": threads,
             "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
-            "platform": platform.platform(), "python": platform.python_version(), "torch": torch.__version__}
+            "platform": platform.platform(), "python": platform.python_version(),
+            "onnxruntime": onnxruntime.__version__}
 
 
 def model_info(path: Path) -> dict:
     """File name, size and the metadata stored with a model file."""
-    from tts.models import model_meta
+    from tts.runtime.model_file import model_meta
 
     path = Path(path)
-    meta = model_meta(path) if path.suffix == ".pt" else {}
+    meta = model_meta(path) if path.suffix == ".onnx" else {}
     return {"file": str(path), "size_mb": round(path.stat().st_size / 1e6, 2),
             "meta": {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool, type(None)))}}
 
@@ -344,8 +345,6 @@ def evaluate_cloning(evaluator: Evaluator, synth: Any, encoder: Any, speakers: l
 
 def run(options: EvalOptions) -> dict:
     """Run one evaluation as configured; returns the result dict (schema in the module docstring)."""
-    import torch
-
     from tts.audio import load_audio
     from tts.encoder.ge2e import SpeakerEncoder
 
@@ -361,8 +360,7 @@ def run(options: EvalOptions) -> dict:
                          "leave out --clone-from and --target-clips")
     sentences = read_sentences(options.sentences_file, options.limit)
     speakers = speaker_folders(options.refs_dir, options.speakers) if options.refs_dir else []
-    threads = options.threads or torch.get_num_threads()
-    torch.set_num_threads(threads)
+    threads = options.threads or os.cpu_count() or 1
 
     asr, mos = load_asr(threads), load_mos(threads)  # fail early when the eval extra is missing
     encoder = SpeakerEncoder()
@@ -377,7 +375,7 @@ def run(options: EvalOptions) -> dict:
     else:
         from tts.synthesizer import Synthesizer
         from tts.voices import DEFAULT_VOICE, load_voice
-        from tts.models import ACOUSTIC_FILE, VOCODER_FILE
+        from tts.runtime.model_file import ACOUSTIC_FILE, VOCODER_FILE
 
         acoustic, vocoder = options.acoustic or ACOUSTIC_FILE, options.vocoder or VOCODER_FILE
         synth = Synthesizer(acoustic=acoustic, vocoder=vocoder, threads=threads)

@@ -4,7 +4,7 @@ File format: arrays named `<model>/<parameter>#<part>`, float16, where model is 
 a parameter name of that model, and part `full` (the whole change of a small tensor, the parameter's shape) or
 `up` [out, r] and `down` [r, in] (a low-rank change up @ down, r <= 64, reshaped to the parameter's shape).
 At most 6 MB, every value finite and within +-64. Names and shapes are checked against the loaded models when the
-voice is prepared (tts.finetune.lowrank.merged).
+voice is prepared (tts.runtime.model_file.slot_values).
 
 The voice's profile records the file in its `personal` field (tts.voices documents it): the file's sha256, the
 sha256 of the model files it was trained for, and how it was made. This module needs NumPy only.

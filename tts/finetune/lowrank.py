@@ -2,8 +2,9 @@
 
 While a voice is adapted, each large weight W of the chosen layers is re-parametrised as W + up @ down (LoRA),
 and small tensors (norms, biases, depthwise kernels) train whole. What adaptation learned is then a dict of
-`Delta`s by parameter name, which `merged` adds to a copy of the base model for synthesis (no extra cost per
-frame) and which tts.finetune.adapter stores per voice. The base model is never changed.
+`Delta`s by parameter name, which tts.finetune.adapter stores per voice; synthesis puts them into the slots the
+model files keep for them (tts.export, tts.runtime.model_file), at no extra cost per frame. The base model is
+never changed.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-from tts.finetune.adapter import AdapterError
 
 FULL_MAX_NUMEL = 4096  # tensors up to this size train whole; larger ones get a low-rank update
+# what a personal voice changes in each model: parameters named with one of the prefixes, large ones at this rank.
+# Acoustic: the text encoder and mel decoder blocks, the decoder's speaker projection, the output layer (the
+# duration and pitch predictors keep the model's prosody: a few clips are too little to learn it). Vocoder: all.
+ADAPTED = {"acoustic": (("encoder.", "decoder", "mel_out."), 16), "vocoder": (("",), 32)}
 
 
 @dataclass
@@ -29,12 +33,6 @@ class Delta:
     full: torch.Tensor | None = None
     up: torch.Tensor | None = None
     down: torch.Tensor | None = None
-
-    def dense(self, shape: torch.Size) -> torch.Tensor:
-        """The change as a tensor of `shape` (the weight's)."""
-        if self.full is not None:
-            return self.full.float().reshape(shape)
-        return (self.up.float() @ self.down.float()).reshape(shape)
 
 
 class LowRankUpdate(nn.Module):
@@ -50,6 +48,15 @@ class LowRankUpdate(nn.Module):
         return weight + (self.up @ self.down).reshape(weight.shape)
 
 
+def adaptable_parameters(model: nn.Module, prefixes: tuple[str, ...]) -> list[tuple[str, nn.Module, str, bool]]:
+    """(full name, owning module, attribute name, low-rank?) of each parameter of `model` named with one of
+    `prefixes`: low-rank for large matrices and kernels, whole for the rest."""
+    return [(full_name, module, name, param.dim() >= 2 and param.numel() > FULL_MAX_NUMEL)
+            for owner, module in model.named_modules()
+            for name, param in module.named_parameters(recurse=False)
+            for full_name in [f"{owner}.{name}" if owner else name] if full_name.startswith(prefixes)]
+
+
 class Adaptable:
     """A trainable copy of `model` in which only the parameters named with one of `prefixes` change: large ones
     through low-rank updates of `rank`, small ones whole. `deltas()` gives what changed."""
@@ -59,13 +66,9 @@ class Adaptable:
         self.model.requires_grad_(False)
         self._base = {}
         self._lowrank: dict[str, LowRankUpdate] = {}
-        targets = [(f"{owner}.{name}" if owner else name, module, name, param)
-                   for owner, module in self.model.named_modules()
-                   for name, param in module.named_parameters(recurse=False)]
-        for full_name, module, name, param in targets:
-            if not full_name.startswith(prefixes):
-                continue
-            if param.dim() >= 2 and param.numel() > FULL_MAX_NUMEL:
+        for full_name, module, name, lowrank in adaptable_parameters(self.model, prefixes):
+            param = getattr(module, name)
+            if lowrank:
                 update = LowRankUpdate(param.detach(), rank)
                 parametrize.register_parametrization(module, name, update)
                 self._lowrank[full_name] = update
@@ -92,24 +95,3 @@ def to_arrays(kind: str, deltas: dict[str, Delta]) -> dict[str, np.ndarray]:
         parts = {"full": delta.full} if delta.full is not None else {"up": delta.up, "down": delta.down}
         arrays.update({f"{kind}/{name}#{part}": t.cpu().numpy().astype(np.float16) for part, t in parts.items()})
     return arrays
-
-
-def merged(model: nn.Module, parameters: dict[str, dict[str, np.ndarray]], source: str) -> nn.Module:
-    """A copy of `model` with the changes `parameters` ({name: {part: array}}, VoiceAdapter.parameters) added;
-    AdapterError naming `source` if a name or shape does not fit the model."""
-    out = copy.deepcopy(model)
-    params = dict(out.named_parameters())
-    with torch.no_grad():
-        for name, parts in parameters.items():
-            param = params.get(name)
-            delta = Delta(**{part: torch.from_numpy(array) for part, array in parts.items()})
-            if param is None or not _fits(delta, param):
-                raise AdapterError(f"{source} does not fit the loaded models ('{name}'): adapt the voice again")
-            param.add_(delta.dense(param.shape))
-    return out.eval()
-
-
-def _fits(delta: Delta, param: torch.Tensor) -> bool:
-    if delta.full is not None:
-        return delta.full.shape == param.shape
-    return delta.up.shape[0] == param.shape[0] and delta.down.shape[1] == param[0].numel()

@@ -29,16 +29,13 @@ from tts.audio import LogMelSpectrogram, estimate_pitch, normalize_loudness, tri
 from tts.audio.config import HOP_LENGTH, LOG_MEL_FLOOR, N_MELS, SAMPLE_RATE
 from tts.errors import TTSError
 from tts.finetune.adapter import VoiceAdapter
-from tts.finetune.lowrank import Adaptable, to_arrays
+from tts.finetune.lowrank import ADAPTED, Adaptable, to_arrays
 from tts.text import TextFrontend
 from tts.text.en.symbols import to_ids
 from tts.vocoder import Vocoder
 from tts.vocoder.losses import MultiResolutionSTFTLoss
 
-# text encoder and mel decoder blocks, the decoder's speaker projection, the output layer (the duration and pitch
-# predictors keep the models' prosody: a few clips are too little to learn it)
-ACOUSTIC_PREFIXES = ("encoder.", "decoder", "mel_out.")
-ACOUSTIC_RANK, VOCODER_RANK = 16, 32
+(ACOUSTIC_PREFIXES, ACOUSTIC_RANK), (VOCODER_PREFIXES, VOCODER_RANK) = ADAPTED["acoustic"], ADAPTED["vocoder"]
 ACOUSTIC_STEPS, VOCODER_STEPS = 150, 200
 ACOUSTIC_LR, VOCODER_LR = 1e-3, 3e-4
 ACOUSTIC_SHARE = 0.7  # of the time budget, at most
@@ -198,7 +195,7 @@ def adapt(acoustic: AcousticModel, vocoder: Vocoder, embedding: np.ndarray, clip
 def _adapt_vocoder(vocoder: Vocoder, clips: Sequence[Clip], steps: int, deadline: float, rng: np.random.Generator,
                    report: Progress, arrays: dict[str, np.ndarray]) -> int:
     """Copy-synthesis fine-tuning of the vocoder on crops of the clips; adds its changes to `arrays`."""
-    trainable = Adaptable(vocoder, ("",), VOCODER_RANK)
+    trainable = Adaptable(vocoder, VOCODER_PREFIXES, VOCODER_RANK)
     optimizer = torch.optim.Adam(trainable.parameters(), lr=VOCODER_LR, betas=(0.8, 0.99))
     stft_loss = MultiResolutionSTFTLoss()
     mel_fn = LogMelSpectrogram()

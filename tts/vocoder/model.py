@@ -52,12 +52,15 @@ class ISTFTHead(nn.Module):
         self.out = nn.Linear(dim, N_FFT + 2)
         self.register_buffer("window", torch.hann_window(N_FFT), persistent=False)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x [B, frames, dim] -> waveform [B, (frames - 1) * hop]."""
+    def spectrum(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """x [B, frames, dim] -> the STFT's real and imaginary parts [B, N_FFT // 2 + 1, frames]."""
         mag, phase = self.out(x).transpose(1, 2).float().chunk(2, dim=1)
         mag = torch.exp(mag).clamp(max=100.0)
-        spec = torch.polar(mag, phase)
-        return torch.istft(spec, N_FFT, HOP_LENGTH, N_FFT, self.window, center=True)
+        return mag * torch.cos(phase), mag * torch.sin(phase)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x [B, frames, dim] -> waveform [B, (frames - 1) * hop]."""
+        return torch.istft(torch.complex(*self.spectrum(x)), N_FFT, HOP_LENGTH, N_FFT, self.window, center=True)
 
 
 class Vocoder(nn.Module):
@@ -70,12 +73,16 @@ class Vocoder(nn.Module):
         self.final_norm = nn.LayerNorm(c.dim, eps=1e-6)
         self.head = ISTFTHead(c.dim)
 
+    def features(self, mel: torch.Tensor) -> torch.Tensor:
+        """mel [B, n_mels, frames] -> the head's input [B, frames, dim]."""
+        x = self.norm(self.embed(mel).transpose(1, 2)).transpose(1, 2)
+        for block in self.blocks:
+            x = block(x)
+        return self.final_norm(x.transpose(1, 2))
+
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         """mel [B, n_mels, frames] -> waveform [B, (frames - 1) * hop]."""
         frames = mel.shape[-1]
         if frames < MIN_FRAMES:
             mel = F.pad(mel, (0, MIN_FRAMES - frames), value=math.log(LOG_MEL_FLOOR))
-        x = self.norm(self.embed(mel).transpose(1, 2)).transpose(1, 2)
-        for block in self.blocks:
-            x = block(x)
-        return self.head(self.final_norm(x.transpose(1, 2)))[:, : max(frames - 1, 0) * HOP_LENGTH]
+        return self.head(self.features(mel))[:, : max(frames - 1, 0) * HOP_LENGTH]

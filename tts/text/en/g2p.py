@@ -4,15 +4,18 @@ Lookup order: user lexicon, the CMU Pronouncing Dictionary (first pronunciation 
 then for unknown words: possessives and hyphenated parts, affix stripping and compound
 splitting into known words, and finally letter-to-sound rules.
 
-The dictionary ships with this package as ``data/cmudict.dict.gz`` under its own
-BSD-2-Clause-style licence (``data/CMUDICT_LICENSE``).
+The dictionary ships with this package as ``data/cmudict.txt`` under its own BSD-2-Clause-style
+licence (``data/CMUDICT_LICENSE``). That file is derived from ``cmudict.dict`` of the CMU Pronouncing
+Dictionary (https://github.com/cmusphinx/cmudict): one ``word phones`` line per word, first pronunciation
+only, comments dropped, sorted by the UTF-8 bytes of the word, so that a lookup is a binary search on
+the memory-mapped file. Regenerate it with ``python -m tts.text.en.build_cmudict path/to/cmudict.dict``.
 """
 
+import mmap
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache
-import gzip
 from pathlib import Path
 
 from tts.errors import InvalidInput
@@ -27,20 +30,35 @@ _VOICELESS_END = {"P", "T", "K", "F", "TH"}
 _NOT_LETTERS = re.compile(r"[^a-z'-]")
 
 
-CMUDICT_FILE = Path(__file__).parent / "data" / "cmudict.dict.gz"
+CMUDICT_FILE = Path(__file__).parent / "data" / "cmudict.txt"
 
 
 @cache
-def cmu_lexicon() -> dict[str, str]:
-    """word -> phones as one space-separated string (first pronunciation); parsed once."""
-    with gzip.open(CMUDICT_FILE, "rt", encoding="utf-8") as handle:
-        text = handle.read()
-    lexicon: dict[str, str] = {}
-    for line in text.splitlines():
-        word, _, phones = line.partition(" ")
-        if word and not word.endswith(")"):
-            lexicon[word] = phones.partition(" #")[0]
-    return lexicon
+def _cmudict() -> mmap.mmap:
+    """The dictionary file, memory-mapped read-only once per process."""
+    with CMUDICT_FILE.open("rb") as handle:
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def cmu_phones(word: str) -> str | None:
+    """CMUdict phones of ``word`` as one space-separated string (first pronunciation), or None.
+
+    Binary search on the sorted, memory-mapped file: only the few lines it visits are read.
+    """
+    data = _cmudict()
+    target = word.encode()
+    lo, hi = 0, len(data)  # both always at the start of a line
+    while lo < hi:
+        start = data.rfind(b"\n", 0, (lo + hi) // 2) + 1
+        end = data.find(b"\n", start)
+        key, _, phones = data[start:end].partition(b" ")
+        if key == target:
+            return phones.decode()
+        if key < target:
+            lo = end + 1
+        else:
+            hi = start
+    return None
 
 
 def check_phones(phones: Iterable[str], where: str) -> None:
@@ -199,7 +217,7 @@ class G2P:
     def _lookup(self, key: str) -> list[str] | None:
         if key in self.user_lexicon:
             return self.user_lexicon[key]
-        phones = cmu_lexicon().get(key)
+        phones = cmu_phones(key)
         return phones.split() if phones else None
 
     def _pronounce(self, key: str) -> list[str]:
