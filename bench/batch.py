@@ -1,6 +1,6 @@
 """Throughput of `tts batch`: seconds of audio made per wall-clock second on a generated script, 1 and 2 workers.
 
-Usage: python -m bench.batch [--lines 200] [--workers 1 2] [--acoustic A.pt --vocoder V.pt]
+Usage: python -m bench.batch [--lines 200] [--workers 1 2] [--acoustic A.onnx --vocoder V.onnx]
 (`python -m bench.run` includes it in bench/RESULTS.md). Each worker count runs in a fresh process, from an empty
 output folder, and its wall time includes starting the workers and loading the models: what a user waits for.
 """

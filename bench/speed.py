@@ -1,5 +1,6 @@
-"""Speed and memory of `tts say`: per-stage and end-to-end real-time factor, time to first audio, peak RSS,
-speaker-enrollment time; and the same paragraph through the Piper reference when it is installed.
+"""Speed and memory of the warm synthesizer (ONNX Runtime): per-stage and end-to-end real-time factor, time to
+first audio, peak RSS, speaker-enrollment time; and the same paragraph through the Piper reference when it is
+installed.
 
 Usage: python -m bench.speed  (prints the speed table; `python -m bench.run` runs the whole suite and writes
 bench/RESULTS.md). Each measurement runs in a fresh process so that peak memory is that of one session.
@@ -35,7 +36,6 @@ def _peak_rss_mb() -> float:
 def measure(threads: int, acoustic: str | None = None, vocoder: str | None = None) -> dict:
     """Runs in a child process: load, warm up, then time each stage over REPEATS runs (best run kept)."""
     import numpy as np
-    import torch
 
     from tts.synthesizer import Synthesizer
 
@@ -44,7 +44,7 @@ def measure(threads: int, acoustic: str | None = None, vocoder: str | None = Non
     synth = Synthesizer(threads=threads, **weights)
     load_s = time.perf_counter() - start
     prepared = synth.prepare(None)
-    speaker = prepared.embedding
+    calibration = prepared.calibration
     synth.synthesize("Warm up.")
     best: dict | None = None
     for _ in range(REPEATS):
@@ -54,22 +54,21 @@ def measure(threads: int, acoustic: str | None = None, vocoder: str | None = Non
         acoustic_s = vocoder_s = finish_s = 0.0
         samples = 0
         first_audio = None
-        with torch.inference_mode():
-            for chunk in chunks:
-                a = time.perf_counter()
-                mel = synth.acoustic.synthesize(torch.tensor(chunk.ids), speaker)
-                b = time.perf_counter()
-                wav = synth.vocoder(mel[None])[0].numpy()
-                c = time.perf_counter()
-                pause = np.zeros(int(chunk.pause_after * synth.sample_rate), np.float32)
-                piece = synth._finish(np.concatenate([wav, pause]), prepared, 0.0, samples)
-                d = time.perf_counter()
-                acoustic_s += b - a
-                vocoder_s += c - b
-                finish_s += d - c
-                samples += len(piece)
-                if first_audio is None:
-                    first_audio = d - t0
+        for chunk in chunks:
+            a = time.perf_counter()
+            mel, _ = synth.acoustic.infer(chunk.ids, prepared.embedding, pitch_level=calibration.pitch_level)
+            b = time.perf_counter()
+            wav = synth.vocoder(calibration.apply(mel))
+            c = time.perf_counter()
+            pause = np.zeros(int(chunk.pause_after * synth.sample_rate), np.float32)
+            piece = synth._finish(np.concatenate([wav, pause]), prepared, 0.0, samples)
+            d = time.perf_counter()
+            acoustic_s += b - a
+            vocoder_s += c - b
+            finish_s += d - c
+            samples += len(piece)
+            if first_audio is None:
+                first_audio = d - t0
         total = time.perf_counter() - t0
         audio_s = samples / synth.sample_rate
         run = {"frontend_s": t1 - t0, "acoustic_s": acoustic_s, "vocoder_s": vocoder_s, "finish_s": finish_s,
@@ -104,11 +103,9 @@ def enrollment_audio(seconds: float = ENROLL_SECONDS):
 
 
 def measure_enrollment(threads: int) -> dict:
-    """Runs in a child process: SpeakerEncoder load, then embed() of 30 s of speech, the reference statistics
-    of the same audio, and the calibration a voice gets on first use (tts.adaptation); medians of REPEATS."""
-    import torch
-
-    torch.set_num_threads(threads)
+    """Runs in a child process: SpeakerEncoder load, then embed() of 30 s of speech (the encoder runs on one
+    thread), the reference statistics of the same audio, and the calibration a voice gets on first use
+    (tts.adaptation) with the synthesis models on `threads` threads; medians of REPEATS."""
     from tts.adaptation import calibrate, reference_stats
     from tts.encoder.ge2e import SpeakerEncoder
     from tts.synthesizer import PreparedVoice, Synthesizer
@@ -125,7 +122,7 @@ def measure_enrollment(threads: int) -> dict:
         times.append(time.perf_counter() - t0)
     stats_times, calibrate_times = [], []
     synth = Synthesizer(threads=threads)
-    embedding = torch.from_numpy(encoder.embed(wav))
+    embedding = encoder.embed(wav)
     render = lambda text, calibration: synth._render_text(text, PreparedVoice(embedding, calibration))
     for _ in range(REPEATS):
         t0 = time.perf_counter()
@@ -219,7 +216,7 @@ def measure_first_audio(threads: int, voice: str) -> dict:
     """Runs in a child process: time from a fresh Synthesizer's first `stream` call in a voice to its first chunk,
     in the default voice or (voice "enrolled") one enrolled from the 30 s of dev speech, as a new `tts say`
     process pays it: voice preparation included (the voice cache as the caller left it); the first calls into
-    torch are made before, with another voice, so that both voices start alike."""
+    ONNX Runtime are made before, with another voice, so that both voices start alike."""
     import numpy as np
 
     from tts.synthesizer import Synthesizer

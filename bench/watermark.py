@@ -138,11 +138,9 @@ class Transforms:
 
 
 def run(n: int, corpus: Path, fp_limit: int | None, threads: int) -> dict:
-    import torch
-
+    """Synthesis with the models on `threads` ONNX Runtime threads, then robustness, false positives and cost."""
     from tts.watermark import THRESHOLD, detect
 
-    torch.set_num_threads(threads)
     timings = {}
     start = time.perf_counter()
     texts = sentences(corpus, n)

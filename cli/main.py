@@ -21,12 +21,9 @@ app = typer.Typer(help="Offline text-to-speech with voice cloning, at 16 kHz on 
 
 def _print_version(value: bool) -> None:
     if value:
-        from importlib.metadata import PackageNotFoundError, version
+        from tts import __version__
 
-        try:
-            typer.echo(f"tts {version('tts-clone')}")
-        except PackageNotFoundError:
-            typer.echo("tts (not installed: run it from an installed package for its version)")
+        typer.echo(f"tts {__version__}")
         raise typer.Exit()
 
 

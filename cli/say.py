@@ -14,7 +14,7 @@ import typer
 from tts.cli.adapt import MINUTES_HELP, check_minutes, make_personal
 from tts.cli.enroll import VERIFIED_ONLY_HELP, VOICES_DIR_HELP, check_library_voice, check_voice_consent
 from tts.cli.errors import check_threads, fail, friendly_errors
-from tts.cli.threads import IdleCores
+from tts.cli.threads import idle_cores
 from tts.audio.config import SAMPLE_RATE
 from tts.limits import (DEFAULT_ADAPT_MINUTES, MAX_PITCH_SHIFT, MAX_SAY_CHARS, MAX_SILENCE, MAX_VOLUME_DB,
                         MIN_VOLUME_DB, PARAGRAPH_PAUSE, SENTENCE_PAUSE)
@@ -190,12 +190,10 @@ def say(
     speaker = reference_voice(ref, statement) if ref else load_voice(voice, voices_dir)
     if adapt:
         speaker = make_personal(speaker, ref, minutes, quiet)
-    with IdleCores() as idle:  # how busy the machine is, measured while the models load
-        synth = Synthesizer(lexicon=lexicon, threads=threads, sentence_pause=sentence_silence,
-                            paragraph_pause=paragraph_silence)
-    idle_cores = idle.threads()
-    if threads is None and idle_cores is not None:
-        synth.use_threads(idle_cores)  # the cores other processes leave idle
+    if threads is None:  # the cores other processes left idle while this command loaded
+        threads = idle_cores()
+    synth = Synthesizer(lexicon=lexicon, threads=threads, sentence_pause=sentence_silence,
+                        paragraph_pause=paragraph_silence)
     pieces = synth.stream(text, voice=speaker, speed=speed, pitch=pitch, volume=volume)
     first = next(pieces)  # validates text and voice before anything is written
     pieces = with_progress(itertools.chain([first], pieces), synth, text, quiet)

@@ -1,4 +1,4 @@
-"""The default thread count: the cores other processes leave idle, measured while the models load."""
+"""The default thread count: the cores other processes leave idle, measured while the command line loads."""
 
 from __future__ import annotations
 
@@ -30,21 +30,15 @@ def _reading() -> tuple[float, float | None, float]:
     return time.monotonic(), _busy_cpu_seconds(), _own_cpu_seconds()
 
 
-class IdleCores:
-    """`with IdleCores() as cores: ...` measures how busy the other processes keep the machine during the block;
-    `cores.threads()` is then the number of cores they leave idle (at least 1; None where it cannot be told)."""
+STARTED = _reading()  # when the command line began loading (this module is among its first imports)
 
-    def __enter__(self) -> "IdleCores":
-        self.start = self.end = _reading()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.end = _reading()
-
-    def threads(self) -> int | None:
-        (t0, busy0, own0), (t1, busy1, own1) = self.start, self.end
-        if busy0 is None or busy1 is None or t1 - t0 < 0.05:
-            return None
-        others = max(0.0, (busy1 - busy0) - (own1 - own0)) / (t1 - t0)  # cores kept busy by other processes
-        cores = os.cpu_count() or 1
-        return max(1, min(cores, round(cores - others)))
+def idle_cores(start: tuple[float, float | None, float] = STARTED) -> int | None:
+    """The cores other processes left idle from `start` (a `_reading()`) until now: at least 1; None where it
+    cannot be told (no /proc/stat, or too short a window)."""
+    (t0, busy0, own0), (t1, busy1, own1) = start, _reading()
+    if busy0 is None or busy1 is None or t1 - t0 < 0.05:
+        return None
+    others = max(0.0, (busy1 - busy0) - (own1 - own0)) / (t1 - t0)  # cores kept busy by other processes
+    cores = os.cpu_count() or 1
+    return max(1, min(cores, round(cores - others)))

@@ -7,7 +7,6 @@ pattern, and `synthesize_ids` embeds it too. There is deliberately no switch to 
 from __future__ import annotations
 
 import functools
-import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -95,13 +94,6 @@ class Synthesizer:
         self.acoustic_file, self.vocoder_file = Path(acoustic), Path(vocoder)
         self._models = f"{voice_cache.file_identity(Path(acoustic))}|{voice_cache.file_identity(Path(vocoder))}"
         self._prepared: dict[tuple, PreparedVoice] = {}
-
-    def use_threads(self, threads: int) -> None:
-        """Run the models on `threads` threads from now on (they are opened again if that changes)."""
-        if threads != (self.acoustic.threads or os.cpu_count()):
-            self.acoustic = AcousticRuntime(self.acoustic_file, threads)
-            self.vocoder = VocoderRuntime(self.vocoder_file, threads)
-            self._prepared.clear()
 
     def prepare(self, voice: str | VoiceProfile | np.ndarray | PreparedVoice | None) -> PreparedVoice:
         """A voice name, a profile or a bare embedding -> the voice the models take.

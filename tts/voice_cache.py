@@ -34,6 +34,16 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("tts")) / "voices"
 
 
+def model_cache_dir() -> Path:
+    """Where optimised copies of the model files are kept (tts.runtime.model_file): $TTS_CACHE_DIR/models, else
+    the platform's user cache folder + tts/models."""
+    if os.environ.get(ENV_CACHE_DIR):
+        return Path(os.environ[ENV_CACHE_DIR]) / "models"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("tts")) / "models"
+
+
 def file_identity(path: Path) -> str:
     """Path, size and modification time of a model file: changes whenever the file is replaced."""
     stat = path.stat()

@@ -24,12 +24,9 @@ SYNTHETIC_COMMENT = "synthetic speech (tts-clone)"  # 28 characters: fits an ID3
 
 
 def _software() -> str:
-    try:
-        from importlib.metadata import version
+    from tts import __version__
 
-        return f"tts-clone {version('tts-clone')}"
-    except Exception:  # not installed as a distribution (e.g. run from a source tree)
-        return "tts-clone"
+    return f"tts-clone {__version__}"
 
 
 MIN_READ_RATE, MAX_READ_RATE = 8000, 192000  # sample rates load_audio accepts (beyond them: broken or crafted headers)
