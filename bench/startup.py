@@ -1,12 +1,13 @@
 """Whole-process cost of `tts say` against Piper joe, and the size of a fresh install.
 
-Usage: python -m bench.startup [--repeats 7] [--long-repeats 3] [--threads 2] [--skip-install] [--out FILE]
+Usage: python -m bench.startup [--repeats 7] [--long-repeats 3] [--threads 1] [--skip-install] [--out FILE]
 (`python -m bench.run` includes both in bench/RESULTS.md).
 
 1. `tts say "Hello there." -o h.wav` and the same for about 1,000 words (read from standard input, `-f -`), each a
    fresh process, against Piper's joe voice doing the same text as a whole Python process (PIPER_PROGRAM: the
-   piper-tts library loads the joe voice and writes a WAV file). Runs alternate between the two systems, after
-   one untimed run of each; wall time, peak RSS (os.wait4 of that process alone) and audio seconds of each run.
+   piper-tts library loads the joe voice and writes a WAV file), both on one thread by default. Runs alternate
+   between the two systems, after one untimed run of each; wall time, peak RSS (os.wait4 of that process alone)
+   and audio seconds of each run.
 2. The size of site-packages of a fresh virtual environment after `pip install` of this project (core
    dependencies only, no extras: no torch), per installed distribution.
 """
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHORT_TEXT = "Hello there."
 REPEATS = 7  # runs of each system on the short sentence
 LONG_REPEATS = 3  # ... and on the long text
-THREADS = 2
+THREADS = 1  # both systems on one thread: no dependence on how idle threads wait (ours sleep, Piper's spin)
 PACKAGE_SOURCES = ("pyproject.toml", "README.md", "tts", "cli", "voices")  # what `pip install .` builds from
 # Piper as a library, as tts.eval.piper.PiperReference loads it: argv OUT THREADS [TEXT]; no TEXT: standard input
 PIPER_PROGRAM = """
@@ -95,17 +96,20 @@ def commands(case: str, threads: int, folder: Path, piper: bool) -> dict[str, tu
     return jobs
 
 
-def whole_process_rows(case: str, repeats: int, threads: int = THREADS, piper: bool | None = None) -> list[dict]:
-    """Alternated runs of each system on `case` ("short": SHORT_TEXT, "long": long_text()) after one untimed
-    run each; per system the min and median wall time, the median peak RSS, audio seconds and real-time factor."""
+def whole_process_rows(case: str, repeats: int, threads: int = THREADS, piper: bool | None = None,
+                       warm_up: bool = True) -> list[dict]:
+    """Alternated runs of each system on `case` ("short": SHORT_TEXT, "long": long_text()), after one untimed
+    run each with `warm_up`; per system the min and median wall time, the median peak RSS, audio seconds and
+    real-time factor."""
     import soundfile as sf
 
     piper = piper_installed() if piper is None else piper
     with tempfile.TemporaryDirectory() as tmp:
         jobs = commands(case, threads, Path(tmp), piper)
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in jobs}
-        for name, (command, stdin, _) in jobs.items():
-            run_process(command, stdin)  # untimed: model files in the page cache, the voice in the voice cache
+        if warm_up:  # untimed: model files in the page cache, the voice in the voice cache
+            for command, stdin, _ in jobs.values():
+                run_process(command, stdin)
         for i in range(repeats):
             for name in sorted(jobs, reverse=i % 2 == 1):  # ours first, then Piper first, ...
                 command, stdin, _ = jobs[name]
@@ -162,8 +166,8 @@ def whole_process_lines(short: list[dict], long: list[dict]) -> list[str]:
               "The paragraph of bench/speed.py repeated and cut to 1,000 words, read from standard input "
               "(`tts say -f -`; Piper's program reads it the same way). RTF = the whole command's wall time / the "
               "audio's duration (ours includes 0.35 s after each sentence, Piper none). Chunks are synthesised "
-              "and written one by one, so memory does not grow with the text. The same measurement as the short "
-              "sentence otherwise."]
+              "and written one by one, so memory does not grow with the text. Measured as the short sentence, "
+              "right after it (no untimed runs of its own)."]
     return lines
 
 
@@ -265,7 +269,7 @@ def main() -> None:
     lines = ["# Whole-process cost and install size", "", machine_line(" ".join(["python -m bench.startup",
                                                                                    *sys.argv[1:]])), ""]
     lines += whole_process_lines(whole_process_rows("short", args.repeats, args.threads),
-                                 whole_process_rows("long", args.long_repeats, args.threads))
+                                 whole_process_rows("long", args.long_repeats, args.threads, warm_up=False))
     lines += ["", *install_lines(None if args.skip_install else install_size())]
     if args.out:
         args.out.write_text("\n".join(lines) + "\n")

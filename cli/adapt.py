@@ -26,9 +26,9 @@ def check_minutes(minutes: float) -> float:
 def make_personal(profile, clips: list[Path], minutes: float, quiet: bool = False):
     """`profile` fine-tuned on `clips` (not saved): transcripts printed, progress on standard error.
     Ctrl-C stops it with nothing changed."""
-    from tts.finetune import require_training
+    from tts.extras import require_training
 
-    require_training()  # before the imports that need torch
+    require_training("fine-tuning a personal voice")  # before the imports that need torch
     from tqdm import tqdm
 
     from tts.audio import load_audio

@@ -11,6 +11,15 @@ from tts.cli.errors import check_threads, friendly_errors
 app = typer.Typer(help="Train the models on a corpus.", no_args_is_help=True)
 
 
+@app.callback()
+@friendly_errors
+def needs_torch() -> None:
+    """Train the models on a corpus (needs the train extra: pip install 'tts-clone[train]')."""
+    from tts.extras import require_training
+
+    require_training("training")
+
+
 @app.command()
 @friendly_errors
 def prepare(

@@ -119,3 +119,14 @@ def test_fine_tuning_without_torch_names_the_extra(tmp_path):
                                cwd=tmp_path)
     assert result.returncode == 1 and "pip install 'tts-clone[train]'" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "voices" / "ann.json").exists()
+    trained = tts_without_torch("train", "vocoder", "--cache", "cache", "--out", "run", cwd=tmp_path)
+    assert trained.returncode == 1 and "training needs torch: pip install 'tts-clone[train]'" in trained.stderr
+    assert "Traceback" not in trained.stderr
+
+
+def test_the_runtime_modules_do_not_import_torch():
+    modules = ("tts.synthesizer", "tts.batch.render", "tts.encoder.enroll", "tts.watermark", "tts.adaptation",
+               "tts.consent.verify", "tts.cli.main", "tts.cli.say", "tts.cli.batch", "tts.cli.enroll")
+    code = f"import sys, {', '.join(modules)}; print(sorted({{'torch', 'onnx'}} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]"

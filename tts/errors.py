@@ -12,3 +12,7 @@ class TTSError(Exception):
 
 class InvalidInput(TTSError, ValueError):
     """A value, option or file content out of what the library accepts."""
+
+
+class MissingExtraError(TTSError, RuntimeError):
+    """An optional dependency (an extra of the package) is not installed; the message names the install command."""

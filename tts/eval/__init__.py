@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import importlib
 
-from tts.errors import TTSError
+from tts.errors import MissingExtraError
 
 EXTRA_HINT = "evaluation needs the eval extra: pip install '.[eval]'"
-
-
-class MissingExtraError(TTSError, RuntimeError):
-    """An optional evaluation dependency is not installed."""
 
 
 def require(module: str, hint: str = EXTRA_HINT):
