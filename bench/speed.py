@@ -79,7 +79,8 @@ def measure(threads: int, acoustic: str | None = None, vocoder: str | None = Non
     assert best is not None
     best.update({"threads": threads, "load_s": load_s, "peak_rss_mb": _peak_rss_mb(),
                  "rtf": best["total_s"] / best["audio_s"], "rtf_acoustic": best["acoustic_s"] / best["audio_s"],
-                 "rtf_vocoder": best["vocoder_s"] / best["audio_s"], "rtf_frontend": best["frontend_s"] / best["audio_s"],
+                 "rtf_vocoder": best["vocoder_s"] / best["audio_s"],
+                 "rtf_frontend": best["frontend_s"] / best["audio_s"],
                  "rtf_finish": best["finish_s"] / best["audio_s"]})
     return best
 
@@ -171,24 +172,6 @@ def long_text(words: int = LONG_WORDS) -> str:
     return " ".join(base[i % len(base)] for i in range(words))
 
 
-def measure_long_say(threads: int) -> dict:
-    """Runs in a child process: `tts say` of a 1,000-word text to a WAV file in its own process; its wall time
-    and peak memory (this process has no other child, so RUSAGE_CHILDREN is that of `tts say`)."""
-    import tempfile
-
-    import soundfile as sf
-
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "long.wav"
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "tts.cli", "say", long_text(), "-o", str(out), "--threads", str(threads)],
-                       check=True, capture_output=True)
-        wall = time.perf_counter() - t0
-        audio_s = sf.info(str(out)).duration
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"threads": threads, "words": LONG_WORDS, "audio_s": audio_s, "wall_s": wall, "peak_rss_mb": peak}
-
-
 def busy_machine_rows() -> list[dict]:
     """`tts say` of the 1,000-word text while one other process keeps a core busy: default threads (the idle
     cores, cli/threads.py, with sleeping OpenMP threads, cli/__init__.py), --threads 1, and default threads
@@ -255,8 +238,7 @@ def first_audio_rows(threads: int) -> list[dict]:
     return rows
 
 
-CHILD_JOBS = {"synth": measure, "enroll": measure_enrollment, "piper": measure_piper, "long": measure_long_say,
-              "first": measure_first_audio}
+CHILD_JOBS = {"synth": measure, "enroll": measure_enrollment, "piper": measure_piper, "first": measure_first_audio}
 
 
 def in_child(job: str, *args: str) -> dict:
@@ -267,7 +249,8 @@ def in_child(job: str, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def speed_rows(threads: tuple[int, ...] = (1, 2), acoustic: str | None = None, vocoder: str | None = None) -> list[dict]:
+def speed_rows(threads: tuple[int, ...] = (1, 2), acoustic: str | None = None,
+               vocoder: str | None = None) -> list[dict]:
     extra = [acoustic or "", vocoder or ""]
     return [in_child("synth", str(t), *extra) for t in threads]
 
@@ -280,7 +263,8 @@ def speed_table(rows: list[dict]) -> list[str]:
     ]
     for r in rows:
         lines.append(f"| {r['threads']} | {r['audio_s']:.1f} | {r['rtf']:.4f} | {r['rtf_frontend']:.4f} | "
-                     f"{r['rtf_acoustic']:.4f} | {r['rtf_vocoder']:.4f} | {r['rtf_finish']:.4f} | {r['first_audio_s']:.3f} | "
+                     f"{r['rtf_acoustic']:.4f} | {r['rtf_vocoder']:.4f} | {r['rtf_finish']:.4f} | "
+                     f"{r['first_audio_s']:.3f} | "
                      f"{r['load_s']:.2f} | {r['peak_rss_mb']:.0f} |")
     return lines
 

@@ -162,8 +162,8 @@ def run(n: int, corpus: Path, fp_limit: int | None, threads: int) -> dict:
     real_scores = np.array([detect(load_audio(path)).score for path in files])
     plain_scores = np.array([detect(wav).score for wav in plain])
     timings["false positives"] = time.perf_counter() - t0
-    print(f"real speech: {len(files)} files, max z {real_scores.max():.2f}, {np.sum(real_scores >= THRESHOLD)} flagged",
-          flush=True)
+    print(f"real speech: {len(files)} files, max z {real_scores.max():.2f}, "
+          f"{np.sum(real_scores >= THRESHOLD)} flagged", flush=True)
 
     t0 = time.perf_counter()
     from pesq import pesq
@@ -180,7 +180,8 @@ def run(n: int, corpus: Path, fp_limit: int | None, threads: int) -> dict:
     return {"n": n, "texts": texts, "seconds": [len(w) / SR for w in marked], "robustness": robustness,
             "bitrates": {k: float(np.mean(v)) for k, v in transforms.bitrates.items()},
             "clipped": float(np.max(transforms.clipped)) if transforms.clipped else 0.0,
-            "real_files": len(files), "real_total": len(real), "real_scores": real_scores, "plain_scores": plain_scores,
+            "real_files": len(files), "real_total": len(real), "real_scores": real_scores,
+            "plain_scores": plain_scores,
             "pesq": pesq_scores, "ovrl_plain": ovrl_plain, "ovrl_marked": ovrl_marked, "snr": np.array(snr),
             "timings": timings, "threshold": THRESHOLD}
 
@@ -200,7 +201,8 @@ def report(result: dict, command: str, load: tuple[float, float]) -> list[str]:
         f"Measured {date.today().isoformat()} with `{command}` on {cpu_name()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, wall time {result['timings']['total'] / 60:.1f} min "
         f"({', '.join(f'{k} {v:.0f} s' for k, v in result['timings'].items() if k != 'total')}); load average "
-        f"(1 min) {load[0]:.1f} before, {load[1]:.1f} after (other work slows the timings, not the scores). Shipped models: {models}; "
+        f"(1 min) {load[0]:.1f} before, {load[1]:.1f} after (other work slows the timings, not the scores). "
+        f"Shipped models: {models}; "
         f"default voice. Watermark: built-in key, delta {core.DELTA}, threshold z >= {threshold}.",
         "",
         f"{result['n']} utterances: a seeded sample of the corpus's teacher_joe sentences, "

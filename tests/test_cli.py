@@ -11,6 +11,7 @@ import soundfile as sf
 from typer.testing import CliRunner
 
 from tts.cli.main import app
+from tts.text.en import TextFrontend
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -127,3 +128,34 @@ def test_phonemes_lists_the_phone_set_and_pronounces_words(tmp_path):
     assert words.exit_code == 0 and words.output.splitlines() == ["tomato  T AH0 M EY1 T OW2", "SQL  EH1 S K Y UW1 EH1 L"]
     bad = runner.invoke(app, ["say", "Call {K AA L} me.", "-o", str(tmp_path / "x.wav")])
     assert bad.exit_code == 1 and "tts phonemes" in bad.output
+
+
+def test_phonemes_shows_what_a_text_becomes_word_by_word(tmp_path):
+    lexicon = tmp_path / "words.txt"
+    lexicon.write_text("SQL  S IY1 K W AH0 L\n")
+    result = runner.invoke(app, ["phonemes", "--text", "I have read 2 SQL books.\n\nRecord {K AA1 L} Zorbly.",
+                                 "--lexicon", str(lexicon)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:8] == [
+        "I have read two SQL books.",
+        "  I      AY1              dictionary",
+        "  have   HH AE1 V         dictionary",
+        "  read   R EH1 D          homograph: past",
+        "  two    T UW1            dictionary",
+        "  SQL    S IY1 K W AH0 L  lexicon",
+        "  books  B UH1 K S        dictionary",
+        "",
+    ]
+    assert lines[8] == "Record {K AA1 L} Zorbly."
+    assert [line.split() for line in lines[9:]] == [
+        ["Record", "R", "EH1", "K", "ER0", "D", "homograph:", "noun"],
+        ["{K", "AA1", "L}", "K", "AA1", "L", "inline"],
+        ["Zorbly", *TextFrontend().g2p.word("Zorbly"), "rules"],
+    ]
+    piped = runner.invoke(app, ["phonemes", "-t", "-"], input="Please close the door.")
+    assert piped.exit_code == 0 and "  close   K L OW1 Z  homograph: verb" in piped.output
+    for args, message in ((["phonemes", "I read"], "use --text"), (["phonemes", "read", "-t", "I read"], "not both"),
+                          (["phonemes", "--text", "?!"], "no words")):
+        bad = runner.invoke(app, args)
+        assert bad.exit_code == 1 and message in bad.output

@@ -140,3 +140,15 @@ def test_emoji_inside_text_is_ignored(fe: TextFrontend) -> None:
     assert fe.phonemize("I love \U0001F600 pizza") == fe.phonemize("I love pizza")
     assert re.fullmatch(r"[A-Za-z ,.]+", fe.chunks("Hello \U0001F600 world. \U0001F389")[0].text)
     assert len(fe.chunks("Hello \U0001F600 world. \U0001F389")) == 1
+
+
+def test_pronunciations_are_the_spoken_words(fe: TextFrontend) -> None:
+    text = "Dr. Smith will record it; {K AA1 L} A B C.\n\nWe live close by, in the wind."
+    chunks = fe.chunks(text)
+    pronounced = list(fe.pronunciations(text))
+    assert [normalised for normalised, _ in pronounced] == [c.text for c in chunks]
+    for chunk, (_, said) in zip(chunks, pronounced):
+        assert words_of(chunk.phonemes) == [p.phones for p in said]
+    sources = {p.word: p.source for _, said in pronounced for p in said}
+    assert sources["record"] == "homograph: verb" and sources["close"] == "homograph: adjective"
+    assert (sources["{K AA1 L}"], sources["A"], sources["Smith"]) == ("inline", "letter name", "dictionary")

@@ -9,7 +9,8 @@ from typing import NamedTuple
 from tts.errors import InvalidInput
 from tts.limits import PARAGRAPH_PAUSE, SENTENCE_PAUSE
 
-from .g2p import G2P, check_phones
+from . import homographs
+from .g2p import G2P, check_phones, cmu_phones
 from .normalize import normalize
 from .symbols import BOS, EOS, PAD, PHONES, SYMBOL_TO_ID, SYMBOLS, WORD_BOUNDARY, to_ids
 
@@ -30,6 +31,14 @@ class Chunk:
     phonemes: list[str]  # symbols from symbols.SYMBOLS, BOS ... EOS
     ids: list[int]  # symbols.to_ids(phonemes)
     pause_after: float  # seconds of silence to insert after this chunk
+
+
+class Pronunciation(NamedTuple):
+    """How one word of a text is pronounced, and by which source."""
+
+    word: str
+    phones: list[str]
+    source: str  # inline, letter name, lexicon, homograph: LABEL, dictionary, or rules (not in the dictionary)
 
 
 class _Token(NamedTuple):
@@ -102,23 +111,40 @@ class TextFrontend:
     def iter_chunks(self, text: str) -> Iterator[Chunk]:
         """Generator form of :meth:`chunks`. A blank line ends a paragraph; the last chunk has ``pause_after`` 0."""
         previous: Chunk | None = None
+        for chunk_text, tokens, pause in self._pieces(text):
+            if previous is not None:
+                yield previous
+            phonemes = self._symbols(tokens)
+            previous = Chunk(text=chunk_text, phonemes=phonemes, ids=to_ids(phonemes), pause_after=pause)
+        if previous is not None:
+            previous.pause_after = 0.0
+            yield previous
+
+    def pronunciations(self, text: str) -> Iterator[tuple[str, list[Pronunciation]]]:
+        """For each chunk, as :meth:`iter_chunks` speaks it: its normalised text and how each word is pronounced."""
+        for chunk_text, tokens, _ in self._pieces(text):
+            words = [t.text.lower() for t in tokens]
+            said: list[Pronunciation] = []
+            for i, token in enumerate(tokens):
+                if token.text in _PUNCTUATION:
+                    continue
+                phones, source = self._word(tokens, words, i)
+                if not phones:
+                    continue
+                if source == "g2p":
+                    source = "dictionary" if cmu_phones(words[i]) else "rules"
+                said.append(Pronunciation(token.text, phones, source))
+            yield chunk_text, said
+
+    def _pieces(self, text: str) -> Iterator[tuple[str, list[_Token], float]]:
+        """(normalised text, tokens, pause after) of each chunk; a paragraph's last piece gets the paragraph pause."""
         for paragraph in _PARAGRAPH_BREAK.split(text):
             normalised = self.normalize(paragraph)
             pieces = [piece for sentence in _split_after(_tokenize(normalised), _SENTENCE_END)
                       for piece in self._fit(sentence) if _has_word(piece[0])]
             for i, (tokens, pause) in enumerate(pieces):
-                if previous is not None:
-                    yield previous
-                phonemes = self._symbols(tokens)
-                previous = Chunk(
-                    text=normalised[tokens[0].start:tokens[-1].end],
-                    phonemes=phonemes,
-                    ids=to_ids(phonemes),
-                    pause_after=self.paragraph_pause if i == len(pieces) - 1 else pause,
-                )
-        if previous is not None:
-            previous.pause_after = 0.0
-            yield previous
+                yield (normalised[tokens[0].start:tokens[-1].end], tokens,
+                       self.paragraph_pause if i == len(pieces) - 1 else pause)
 
     def _fit(self, sentence: list[_Token]) -> Iterator[tuple[list[_Token], float]]:
         """Cut a sentence longer than max_chunk_chars at clauses, then words; merge greedily."""
@@ -164,12 +190,13 @@ class TextFrontend:
         out = [BOS]
         mark: str | None = None
         has_words = False
+        words = [t.text.lower() for t in tokens]  # the context homographs are read in
         for i, token in enumerate(tokens):
             if token.text in _PUNCTUATION:
                 if has_words and (mark is None or _STRENGTH.index(token.text) < _STRENGTH.index(mark)):
                     mark = token.text
                 continue
-            phones = self._word(tokens, i)
+            phones, _ = self._word(tokens, words, i)
             if not phones:
                 continue
             if has_words:
@@ -181,12 +208,18 @@ class TextFrontend:
             return [BOS, EOS]
         return out + [mark if mark in _SENTENCE_END else ".", EOS]
 
-    def _word(self, tokens: list[_Token], i: int) -> list[str]:
+    def _word(self, tokens: list[_Token], words: list[str], i: int) -> tuple[list[str], str]:
+        """Phones of word ``i`` and their source: inline, letter name, lexicon, homograph: LABEL or g2p."""
         text = tokens[i].text
         if text.startswith("{"):
             phones = text[1:-1].split()
             check_phones(phones, f"inline phonemes {text}")
-            return phones
+            return phones, "inline"
         if text in ("A", "A's") and _is_letter_a(tokens, i):
-            return ["EY1", "Z"] if text.endswith("s") else ["EY1"]
-        return self.g2p.word(text)
+            return (["EY1", "Z"] if text.endswith("s") else ["EY1"]), "letter name"
+        if words[i] in self.g2p.user_lexicon:
+            return self.g2p.word(text), "lexicon"
+        if homograph := homographs.pronounce(words, i):
+            label, phones = homograph
+            return phones, f"homograph: {label}"
+        return self.g2p.word(text), "g2p"

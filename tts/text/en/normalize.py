@@ -30,12 +30,12 @@ _CHAR_MAP = str.maketrans({
     "\u00ae": "", "\u00a9": "", "\u2122": "", "\u2044": "/",
 })
 _KEEP_NON_ASCII = set("£€¥₹¢°")
-_EN_DASH_RANGE = re.compile(r"(?<=\d)\s?\u2013\s?(?=\d)")
+_EN_DASH_RANGE = re.compile(r"(?<=\d)(\s?[ap]m)?\s?\u2013\s?(?=\d)", re.IGNORECASE)  # en-dash ranges: 5-10, 2pm-5pm
 
 
 def _fold_unicode(text: str) -> str:
     """Curly quotes/dashes to ASCII, accents stripped (NFKD), other non-ASCII dropped."""
-    text = _EN_DASH_RANGE.sub(" to ", text).translate(_CHAR_MAP)
+    text = _EN_DASH_RANGE.sub(r"\1 to ", text).translate(_CHAR_MAP)
     if text.isascii():
         return text
     out = []
@@ -176,7 +176,7 @@ _SCALES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn
            "trillion": "trillion", "tn": "trillion"}
 _SCALE = r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)?"
 _MONEY_PREFIX = re.compile(
-    rf"(?P<neg>(?<![\w-])-)?(?:(?P<sym>[$£€¥₹])|\b(?P<code>{_CODES})\s?)\s?(?P<num>{_NUM}){_SCALE}",
+    rf"(?P<neg>(?<![\w-])-)?(?:(?P<sym>[$£€¥₹])|\b(?P<code>{_CODES})\s?)\s?(?P<num>{_NUM}|\.\d+){_SCALE}",
     re.IGNORECASE,
 )
 _MONEY_SUFFIX = re.compile(rf"(?P<neg>(?<![\w-])-)?\b(?P<num>{_NUM}){_SCALE}\s?(?P<code>{_CODES})\b")
@@ -184,14 +184,15 @@ _CENTS = re.compile(r"\b(\d+)\s?¢")
 
 
 def _money_words(num: str, scale: str | None, code: str) -> str:
+    """Cents may lack the leading zero or the second digit: $.5, $0.5 and $0.50 are all fifty cents."""
     one, many, sub_one, sub_many = _CURRENCY[code]
     if scale:
         return f"{number(num)} {_SCALES[scale.lower()]} {many}"
     whole, _, frac = num.replace(",", "").partition(".")
-    n = int(whole)
-    if frac and (len(frac) != 2 or not sub_one):
+    n = int(whole or 0)
+    if frac and (len(frac) > 2 or not sub_one):
         return f"{decimal(num)} {many}"
-    cents = int(frac or 0)
+    cents = int(frac.ljust(2, "0"))
     parts = []
     if n or not cents:
         parts.append(f"{cardinal(n)} {one if n == 1 else many}")
@@ -208,22 +209,36 @@ def _money(m: Match[str]) -> str:
 _PERCENT = re.compile(rf"(?P<neg>(?<![\w-])-)?(?P<num>{_NUM}|\.\d+)\s?%")
 _UNITS = {
     "km/h": ("kilometer per hour", "kilometers per hour"), "mph": ("mile per hour", "miles per hour"),
-    "km": ("kilometer", "kilometers"), "cm": ("centimeter", "centimeters"),
-    "mm": ("millimeter", "millimeters"), "kg": ("kilogram", "kilograms"),
-    "mg": ("milligram", "milligrams"), "ml": ("milliliter", "milliliters"),
+    "km": ("kilometer", "kilometers"), "kms": ("kilometer", "kilometers"), "cm": ("centimeter", "centimeters"),
+    "mm": ("millimeter", "millimeters"), "mi": ("mile", "miles"), "kg": ("kilogram", "kilograms"),
+    "kgs": ("kilogram", "kilograms"), "mg": ("milligram", "milligrams"), "ml": ("milliliter", "milliliters"),
     "lb": ("pound", "pounds"), "lbs": ("pound", "pounds"), "oz": ("ounce", "ounces"),
     "ft": ("foot", "feet"), "KB": ("kilobyte", "kilobytes"), "kB": ("kilobyte", "kilobytes"),
     "MB": ("megabyte", "megabytes"), "GB": ("gigabyte", "gigabytes"),
-    "TB": ("terabyte", "terabytes"), "Hz": ("hertz", "hertz"), "kHz": ("kilohertz", "kilohertz"),
+    "TB": ("terabyte", "terabytes"), "kbps": ("kilobit per second", "kilobits per second"),
+    "Mbps": ("megabit per second", "megabits per second"), "Gbps": ("gigabit per second", "gigabits per second"),
+    "Hz": ("hertz", "hertz"), "kHz": ("kilohertz", "kilohertz"),
     "MHz": ("megahertz", "megahertz"), "GHz": ("gigahertz", "gigahertz"),
+    "ms": ("millisecond", "milliseconds"), "sec": ("second", "seconds"), "secs": ("second", "seconds"),
+    "min": ("minute", "minutes"), "mins": ("minute", "minutes"), "hr": ("hour", "hours"), "hrs": ("hour", "hours"),
+    "wk": ("week", "weeks"), "wks": ("week", "weeks"), "yr": ("year", "years"), "yrs": ("year", "years"),
     "°C": ("degree Celsius", "degrees Celsius"), "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
     "°": ("degree", "degrees"),
 }
+# A unit is matched as written above or in lower case (10 mb, 1 mbps, 20 °c), not in capitals (2 ML models, 3 HR
+# staff are acronyms). It is singular after exactly 1 and in a compound (a 5 km run, a 5-min read), plural after
+# anything else (0, 1.0, 1-2, 4 1/2, 100 million); a fraction below one takes "of a" (1/2 lb: one half of a pound).
+_UNIT_FORMS = {form: words for unit, words in _UNITS.items() for form in (unit, unit.lower())}
+_MEASURES = ({form.lower() for form in _UNIT_FORMS} | {"times"}
+             | {word.split()[0] for pair in _UNITS.values() for word in pair})
 _UNIT = re.compile(
-    rf"(?P<neg>(?<![\w-])-)?(?P<num>{_NUM})\s?(?P<unit>"
-    + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+    rf"(?=[-.\d])(?P<neg>(?<![\w-])-)?(?<![\d./])(?:(?P<lo>{_NUM})\s?-\s?)?"  # the first check: speed
+    rf"(?:(?:(?P<whole>\d{{1,3}})\s+)?(?P<n>\d+)/(?P<d>\d+)|(?P<num>{_NUM}|\.\d+))"
+    r"(?:\s(?P<scale>thousand|million|billion|trillion))?(?P<sep>\s?|-)(?P<unit>"
+    + "|".join(re.escape(u) for u in sorted(_UNIT_FORMS, key=len, reverse=True))
     + r")(?![A-Za-z])"
 )
+_ARTICLE_BEFORE = re.compile(r"(?:\ban?|(?:^|[.!?]\s)An?)\s+$")  # not the letter: vitamin A 5 mg
 
 
 def _percent(m: Match[str]) -> str:
@@ -231,20 +246,40 @@ def _percent(m: Match[str]) -> str:
 
 
 def _unit(m: Match[str]) -> str:
-    one, many = _UNITS[m.group("unit")]
-    words = _signed(m.group("neg"), number(m.group("num")))
-    return f" {words} {one if m.group('num') == '1' else many} "
+    one, many = _UNIT_FORMS[m.group("unit")]
+    compound = m.group("sep") == "-" or _ARTICLE_BEFORE.search(m.string, max(0, m.start() - 5), m.start())
+    if m.group("d"):
+        num, den = int(m.group("n")), int(m.group("d"))
+        words = _fraction_words(num, den, m.group("whole"))
+        if num < den and not m.group("whole") and not compound:
+            return f" {words} of {_article(one)} {one} "
+    else:
+        words = number(m.group("num"))
+    if m.group("lo"):
+        words = f"{number(m.group('lo'))} to {words}"
+    if m.group("scale"):
+        words += f" {m.group('scale')}"
+    singular = compound or m.group("num") == "1" and not m.group("lo") and not m.group("scale")
+    return f" {_signed(m.group('neg'), words)} {one if singular else many} "
 
 
 # --- times and dates ----------------------------------------------------------------------
 
 _AMPM = r"(?:\s?(?P<ap>[AaPp])\.?\s?[Mm](?![A-Za-z])\.?)"
+_TIME = r"\d{1,2}(?::\d{2})?(?:\s?[AaPp]\.?\s?[Mm](?![A-Za-z])\.?)?"
+# 2pm-5pm, 9am - 5pm, 2-5pm, 10:30-11:45: "to" between two times (a bare 9-5 is a number range, also "to").
+_TIME_RANGE = re.compile(rf"\b(?P<a>{_TIME})\s*-\s*(?P<b>{_TIME})(?!\d)")
 _CLOCK = re.compile(rf"\b(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?::(?P<s>\d{{2}}))?(?!\d){_AMPM}?")
 _HOUR_AMPM = re.compile(rf"\b(?P<h>\d{{1,2}}){_AMPM}")
 
 
 def _ampm(m: Match[str]) -> str:
     return f" {m.group('ap').upper()} M{_keep_dot(m)}" if m.group("ap") else ""
+
+
+def _time_range(m: Match[str]) -> str:
+    is_time = any(c in ":AaPp" for c in m.group(0))
+    return f"{m.group('a')} to {m.group('b')}" if is_time else m.group(0)
 
 
 def _clock(m: Match[str]) -> str:
@@ -268,14 +303,22 @@ def _hour_ampm(m: Match[str]) -> str:
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
-_MONTH_ABBR = {m[:3]: m for m in MONTHS} | {"Sept": "September"}
-_MONTH = r"(?P<month>" + "|".join(MONTHS + sorted(_MONTH_ABBR, key=len, reverse=True)) + r")"
+_MONTH_NAMES = {m.lower(): m for m in MONTHS} | {m[:3].lower(): m for m in MONTHS} | {"sept": "September"}
+_MONTH = (rf"(?=[{''.join(sorted({name[0] for name in _MONTH_NAMES}))}])(?P<month>"  # first-letter check: speed
+          + "|".join(sorted(_MONTH_NAMES, key=len, reverse=True)) + ")")
 _ISO_DATE = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")
 _US_DATE = re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})\b")
+# Month names match in any case, abbreviated (Jan, jan., SEPT) or not, and always with a day number. May, March
+# and Mar are also verbs: not a date after a subject pronoun (you may 2, we march 3) or before a unit or "times"
+# (march 3 km, May 5 times) unless the day has an ordinal suffix or a year follows; in day-month order they are a
+# date in lower case only with a suffix, "of" or a year (5th may, 5 of march), as "5 may be" is a verb.
 _MONTH_DAY = re.compile(
-    rf"\b{_MONTH}\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:(?P<comma>,)?\s+(?P<y>\d{{4}})\b)?")
+    rf"\b{_MONTH}\b\.?\s+(?P<d>\d{{1,2}})(?P<suffix>st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?", re.IGNORECASE)
 _DAY_MONTH = re.compile(
-    rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b\.?(?:,?\s+(?P<y>\d{{4}})\b)?")
+    rf"\b(?P<d>\d{{1,2}})(?P<suffix>st|nd|rd|th)?\s+(?P<of>of\s+)?{_MONTH}\b\.?(?:,?\s+(?P<y>\d{{4}})\b)?",
+    re.IGNORECASE)
+_VERB_MONTHS = {"may", "march", "mar"}
+_SUBJECTS = {"i", "you", "we", "they", "he", "she"}
 _THE_BEFORE = re.compile(r"\bthe\s*$", re.IGNORECASE)
 
 
@@ -293,26 +336,36 @@ def _numeric_date(m: Match[str]) -> str:
 
 
 def _month_name(m: Match[str]) -> str:
-    return _MONTH_ABBR.get(m.group("month"), m.group("month"))
+    return _MONTH_NAMES[m.group("month").lower()]
+
+
+def _verb_not_month(m: Match[str]) -> bool:
+    """'you may 2', 'march 3 km': a May, March or Mar before a day number that is a verb (see _MONTH_DAY)."""
+    if m.group("month").lower() not in _VERB_MONTHS or m.group("suffix") or m.group("y"):
+        return False
+    prev = _PREV_WORD.search(m.string, max(0, m.start() - 30), m.start())
+    nxt = _NEXT_WORD.match(m.string, m.end())
+    return bool(prev and prev.group(1).lower() in _SUBJECTS
+                or nxt and nxt.group(1).lower() in _MEASURES)
 
 
 def _month_day(m: Match[str]) -> str:
     day = int(m.group("d"))
-    if not 1 <= day <= 31:
+    if not 1 <= day <= 31 or _verb_not_month(m):
         return m.group(0)
     words = f"{_month_name(m)} {ordinal(day)}"
-    if m.group("y"):
-        words += f"{m.group('comma') or ''} {year(int(m.group('y')))}"
-    return words
+    return words + (f", {year(int(m.group('y')))}" if m.group("y") else "")
 
 
 def _day_month(m: Match[str]) -> str:
     day = int(m.group("d"))
-    if not 1 <= day <= 31:
+    month = m.group("month")
+    verb = month.lower() in _VERB_MONTHS and not month.istitle()
+    if not 1 <= day <= 31 or verb and not (m.group("suffix") or m.group("of") or m.group("y")):
         return m.group(0)
     the = "" if _THE_BEFORE.search(m.string, 0, m.start()) else "the "
     words = f"{the}{ordinal(day)} of {_month_name(m)}"
-    return words + (f" {year(int(m.group('y')))}" if m.group("y") else "")
+    return words + (f" {year(int(m.group('y')))}" if m.group("y") else _keep_dot(m))
 
 
 # --- abbreviations ------------------------------------------------------------------------
@@ -391,8 +444,12 @@ _ORDINAL = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+)(?:st|nd|rd|th)\b", re.IGNOREC
 _DECADE = re.compile(r"(?<![\w'])'?(\d{1,3}0)'?s\b")
 _DIGIT_LETTER = re.compile(r"(?<=\d)(?=[A-Za-z])|(?<=[A-Za-z])(?=\d)")
 _FRACTION = re.compile(r"(?<![\w/.])(\d+)/(\d+)(?![\w/])")
+_MIXED_FRACTION = re.compile(r"(?<![\w/.,])(\d{1,3})\s+(\d+)/(\d+)(?![\w/])")
 _FRACTIONS = {(1, 2): "one half", (1, 4): "one quarter", (3, 4): "three quarters",
               (24, 7): "twenty-four seven"}
+# 3x4, 3 x 4: a dimension ("three by four"), but a product before "=" (2 x 3 = 6); 0x1F is hex and stays.
+_DIMENSION = re.compile(r"(?<=\d)(?<!\b0)(?:[xX]|\s[xX]\s)(?=\d+(?:\.\d+)?(?P<eq>\s?=)?)")
+_MULTIPLIER = re.compile(rf"(?<![\w.])({_NUM})[xX](?![\w-])")  # 3x faster, 2x, 1.5x: "times"
 _VERSION = re.compile(r"\b\d+(?:\.\d+){2,}\b")
 _PHONE = re.compile(r"(?:\(\d{3}\)\s?|\b\d{3}-)\d{3}-\d{4}\b")
 _RANGE = re.compile(r"\b(\d+)-(\d+)\b")
@@ -419,14 +476,31 @@ def _decade(m: Match[str]) -> str:
     return plural(year(n) if n >= 1000 else cardinal(n))
 
 
-def _fraction(m: Match[str]) -> str:
-    num, den = int(m.group(1)), int(m.group(2))
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" or word.startswith("hour") else "a"
+
+
+def _fraction_words(num: int, den: int, whole: str | None = None) -> str:
+    """3/4 -> 'three quarters', 2/5 -> 'two fifths', 7/12 -> 'seven over twelve'; 4 1/2 -> 'four and a half'."""
+    if whole and num == 1 and 2 <= den <= 10:
+        word = {2: "half", 4: "quarter"}.get(den) or ordinal(den)
+        return f"{cardinal(int(whole))} and {_article(word)} {word}"
     if (num, den) in _FRACTIONS:
-        return _FRACTIONS[num, den]
-    if 3 <= den <= 10 and num < 10:
-        words = f"{cardinal(num)} {ordinal(den)}"
-        return words + "s" if num != 1 else words
-    return f"{cardinal(num)} over {cardinal(den)}"
+        words = _FRACTIONS[num, den]
+    elif 3 <= den <= 10 and num < 10:
+        words = f"{cardinal(num)} {ordinal(den)}" + ("s" if num != 1 else "")
+    else:
+        words = f"{cardinal(num)} over {cardinal(den)}"
+    return f"{cardinal(int(whole))} and {words}" if whole else words
+
+
+def _fraction(m: Match[str]) -> str:
+    return _fraction_words(int(m.group(1)), int(m.group(2)))
+
+
+def _mixed_fraction(m: Match[str]) -> str:
+    num, den = int(m.group(2)), int(m.group(3))
+    return _fraction_words(num, den, m.group(1)) if num < den else m.group(0)
 
 
 def _looks_like_year(m: Match[str], n: int) -> bool:
@@ -455,11 +529,14 @@ def _number(m: Match[str]) -> str:
 
 
 def _expand_numbers(s: str) -> str:
+    s = _DIMENSION.sub(lambda m: " times " if m.group("eq") else " by ", s)
+    s = _MULTIPLIER.sub(r"\1 times", s)
     s = _PERCENT.sub(_percent, s)
     s = _UNIT.sub(_unit, s)
     s = _ORDINAL.sub(_ordinal, s)
     s = _DECADE.sub(_decade, s)
     s = _DIGIT_LETTER.sub(" ", s)
+    s = _MIXED_FRACTION.sub(_mixed_fraction, s)
     s = _FRACTION.sub(_fraction, s)
     s = _VERSION.sub(lambda m: " point ".join(number(p) for p in m.group(0).split(".")), s)
     s = _PHONE.sub(lambda m: ", ".join(digits(g) for g in re.findall(r"\d+", m.group(0))), s)
@@ -589,6 +666,7 @@ def _normalize_segment(s: str, keep: Collection[str]) -> str:
     s = _MONEY_PREFIX.sub(_money, s)
     s = _MONEY_SUFFIX.sub(_money, s)
     s = _CENTS.sub(lambda m: f"{cardinal(int(m.group(1)))} {'cent' if m.group(1) == '1' else 'cents'}", s)
+    s = _TIME_RANGE.sub(_time_range, s)
     s = _CLOCK.sub(_clock, s)
     s = _HOUR_AMPM.sub(_hour_ampm, s)
     s = _ISO_DATE.sub(_numeric_date, s)
