@@ -30,6 +30,7 @@ from tts.vocoder import Vocoder
 
 OPSET = 17
 TRAINING_ONLY_PREFIXES = ("aligner.",)  # acoustic parameters that synthesis does not use
+INT8_MIN_SIZE = 4096  # weights larger than this are stored in int8 when a model is exported with int8
 
 
 def aligner_file(path: Path) -> Path:
@@ -104,22 +105,35 @@ def _clean_name(name: str) -> str:
     return f"{owner}.{param}" + ("" if part == "original" else "#" + part.removeprefix("0."))
 
 
-def _finish(proto: onnx.ModelProto, description: dict) -> onnx.ModelProto:
-    """Initializers renamed to their parameters, stored in float16 with a cast to float32; the description
-    added as metadata."""
+def _finish(proto: onnx.ModelProto, description: dict, int8: bool = False) -> onnx.ModelProto:
+    """Initializers renamed to their parameters and stored small: float16 with a cast to float32, or with `int8`
+    the large matrices and kernels (not the slots) as int8 with a float32 scale per output channel and a
+    dequantisation to float32. Both fold into float32 weights when a session opens. The description is added as
+    metadata."""
     graph = proto.graph
-    reads, casts = {}, []  # initializer name -> the name the nodes read it by
+    reads, decoders, extra = {}, [], []  # initializer name -> the name the nodes read it by
     for tensor in graph.initializer:
         old, clean = tensor.name, _clean_name(tensor.name)
-        if tensor.data_type == onnx.TensorProto.FLOAT:
-            tensor.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(tensor).astype(np.float16), clean))
-            casts.append(helper.make_node("Cast", [clean], [f"{clean}::float"], to=onnx.TensorProto.FLOAT))
-            reads[old] = f"{clean}::float"
-        else:
+        if tensor.data_type != onnx.TensorProto.FLOAT:
             tensor.name = reads[old] = clean
+            continue
+        array = numpy_helper.to_array(tensor)
+        reads[old] = f"{clean}::float"
+        if int8 and "#" not in clean and array.ndim >= 2 and array.size > INT8_MIN_SIZE:
+            scale = np.maximum(np.abs(array).reshape(len(array), -1).max(1), 1e-12).astype(np.float32) / 127
+            quantized = np.round(array / scale.reshape(-1, *[1] * (array.ndim - 1))).astype(np.int8)
+            tensor.CopyFrom(numpy_helper.from_array(quantized, clean))
+            extra += [numpy_helper.from_array(scale, f"{clean}::scale"),
+                      numpy_helper.from_array(np.zeros(len(array), np.int8), f"{clean}::zero")]
+            decoders.append(helper.make_node("DequantizeLinear", [clean, f"{clean}::scale", f"{clean}::zero"],
+                                             [f"{clean}::float"], axis=0))
+        else:
+            tensor.CopyFrom(numpy_helper.from_array(array.astype(np.float16), clean))
+            decoders.append(helper.make_node("Cast", [clean], [f"{clean}::float"], to=onnx.TensorProto.FLOAT))
+    graph.initializer.extend(extra)
     for node in graph.node:
         node.input[:] = [reads.get(name, name) for name in node.input]
-    nodes = [*casts, *graph.node]
+    nodes = [*decoders, *graph.node]
     del graph.node[:]
     graph.node.extend(nodes)
     del proto.metadata_props[:]
@@ -154,8 +168,9 @@ def _save(proto: onnx.ModelProto, path: Path) -> None:
         raise
 
 
-def export_acoustic(model: AcousticModel, path: Path, meta: dict) -> None:
-    """The acoustic model's synthesis graph to `path`, its aligner to `aligner_file(path)`."""
+def export_acoustic(model: AcousticModel, path: Path, meta: dict, int8: bool = False) -> None:
+    """The acoustic model's synthesis graph to `path` (large weights in int8 with `int8`), its aligner to
+    `aligner_file(path)`."""
     model = copy.deepcopy(model).float().eval()
     slotted, slots = _with_slots(model, "acoustic")
     ids = torch.arange(min(12, model.config.n_symbols))
@@ -176,17 +191,18 @@ def export_acoustic(model: AcousticModel, path: Path, meta: dict) -> None:
         with open(tmp, "wb") as handle:
             np.savez(handle, **aligner)
         tmp.replace(target)
-    _save(_finish(proto, description), path)
+    _save(_finish(proto, description, int8), path)
 
 
-def export_vocoder(model: Vocoder, path: Path, meta: dict) -> None:
-    """The vocoder up to its spectrum (the runtime does the inverse STFT) to `path`."""
+def export_vocoder(model: Vocoder, path: Path, meta: dict, int8: bool = False) -> None:
+    """The vocoder up to its spectrum (the runtime does the inverse STFT) to `path` (large weights in int8 with
+    `int8`)."""
     model = copy.deepcopy(model).float().eval()
     slotted, slots = _with_slots(model, "vocoder")
     mel = torch.randn(model.config.n_mels, 12)
     proto = _trace(_VocoderGraph(slotted), (mel,), ["mel"], ["real", "imag"],
                    {"mel": {1: "frames"}, "real": {1: "frames"}, "imag": {1: "frames"}})
-    _save(_finish(proto, _description("vocoder", model, meta, slots)), path)
+    _save(_finish(proto, _description("vocoder", model, meta, slots), int8), path)
 
 
 def export_speaker_encoder(model: nn.Module, path: Path, meta: dict) -> None:
@@ -202,9 +218,9 @@ def _description(kind: str, model: nn.Module, meta: dict, slots: dict) -> dict:
             "slots": slots, "meta": meta}
 
 
-def export_weights(model: nn.Module, path: Path, meta: dict) -> None:
+def export_weights(model: nn.Module, path: Path, meta: dict, int8: bool = False) -> None:
     """`model` (an acoustic model or a vocoder) as a model file at `path`."""
-    (export_acoustic if isinstance(model, AcousticModel) else export_vocoder)(model, Path(path), meta)
+    (export_acoustic if isinstance(model, AcousticModel) else export_vocoder)(model, Path(path), meta, int8)
 
 
 def read_weights(path: Path) -> tuple[dict, dict[str, torch.Tensor]]:
@@ -213,8 +229,14 @@ def read_weights(path: Path) -> tuple[dict, dict[str, torch.Tensor]]:
     proto = onnx.load(str(path))
     entries = {entry.key: entry.value for entry in proto.metadata_props}
     description = json.loads(entries[METADATA_KEY]) if METADATA_KEY in entries else None
-    state = {t.name: torch.from_numpy(numpy_helper.to_array(t).astype(np.float32))
-             for t in proto.graph.initializer if "#" not in t.name and t.data_type == onnx.TensorProto.FLOAT16}
+    arrays = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer if "#" not in t.name}
+    state = {}
+    for name, array in arrays.items():
+        if array.dtype == np.float16:
+            state[name] = torch.from_numpy(array.astype(np.float32))
+        elif array.dtype == np.int8 and f"{name}::scale" in arrays:
+            scale = arrays[f"{name}::scale"].reshape(-1, *[1] * (array.ndim - 1))
+            state[name] = torch.from_numpy(array.astype(np.float32) * scale)
     aligner = aligner_file(Path(path))
     if aligner.is_file():
         with np.load(aligner, allow_pickle=False) as archive:

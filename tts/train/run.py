@@ -37,8 +37,9 @@ def train(model: str, cache: Path, out: Path, config_path: Path | None = None, m
     return run(task, runtime, out, config["train"], max_steps, max_minutes)
 
 
-def export(model: str, checkpoint: Path, out: Path) -> dict:
-    """Write the inference weights of a training checkpoint (fp16, no optimizer state) to `out`."""
+def export(model: str, checkpoint: Path, out: Path, int8: bool = False) -> dict:
+    """Write the model of a training checkpoint as a model file (fp16 weights, large ones int8 with `int8`; no
+    optimizer state) to `out`."""
     if not checkpoint.is_file():
         raise FileNotFoundError(f"checkpoint not found: {checkpoint} (training writes OUT/last.pt)")
     state = load_checkpoint(checkpoint)
@@ -56,5 +57,5 @@ def export(model: str, checkpoint: Path, out: Path) -> dict:
     except (TypeError, ValueError, RuntimeError):
         raise WeightsError(f"{checkpoint} does not match the {model} model of this version") from None
     meta = {"steps": state["step"], "checkpoint": checkpoint.name}
-    export_weights(net, out, meta)
+    export_weights(net, out, meta, int8)
     return meta
