@@ -99,7 +99,8 @@ def test_an_adapted_voice_sounds_closer_to_its_clips():
     f0_plain, mean_plain, _ = measure([synth.synthesize(text), synth.synthesize(text.upper())])
     f0_adapted, mean_adapted, _ = measure([synth.synthesize(text, profile), synth.synthesize(text.upper(), profile)])
     semitones = lambda f: abs(12 * math.log2(f / stats["f0_hz"]))
-    assert semitones(f0_plain) < 1.0 and semitones(f0_adapted) < 1.0
+    # the adapted voice keeps the clips' pitch; the plain one differs only by how this text's pitch varies
+    assert semitones(f0_adapted) < 1.0 and semitones(f0_plain) < 1.5
     tilt = brightening - brightening.mean()  # how much brighter the clips came out than the plain voice
     change = mean_adapted - mean_plain
     change -= change.mean()
