@@ -22,7 +22,7 @@ EPILOG = """Examples:
 
   tts phonemes                      the phones, each with an example word
 
-  tts phonemes tomato Nguyen        how words are pronounced now (dictionary or spelling rules)
+  tts phonemes tomato Nguyen        how words are pronounced now (dictionary or the spelling model)
 
   tts phonemes SQL --lexicon my-words.txt
 
@@ -33,7 +33,7 @@ EPILOG = """Examples:
 --text shows what tts say makes of a whole text: each sentence as normalised (numbers, dates and
 abbreviations written out), then each word with its phones and where they came from:
 lexicon (--lexicon), dictionary, homograph (a word read by its context, e.g. record as noun
-or verb), rules (not in the dictionary: worked out from its parts or its spelling), inline
+or verb), model (not in the dictionary: from its stem and suffix, or the spelling model), inline
 or letter name.
 
 Use the phones in braces inside text, tts say "Call {K AA1 L} me.", or in a lexicon file

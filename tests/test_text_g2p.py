@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from tts.text.en import G2P
-from tts.text.en.g2p import CMUDICT_FILE, cmu_phones
+from tts.text.en import G2P, build_cmudict, g2p as g2p_module
+from tts.text.en.g2p import CMUDICT_FILE, cmu_entries, cmu_phones
+from tts.text.en.g2p_model import G2PModel
 from tts.text.en.symbols import PHONES, VOWELS
 
 
@@ -41,10 +42,20 @@ def test_unknown_word_with_vowels_is_pronounceable(g2p: G2P) -> None:
     assert sum(p.endswith("1") for p in phones) == 1  # exactly one primary stress
 
 
-def test_affixes_and_compounds_reuse_known_words(g2p: G2P) -> None:
+def test_suffixes_reuse_known_words(g2p: G2P) -> None:
     assert g2p.word("grumbleness") == g2p.word("grumble") + ["N", "AH0", "S"]
-    assert g2p.word("catdogs")[:3] == g2p.word("cat")
-    assert g2p.word("catdogs")[-1] == "Z"
+    assert g2p.word("bloggishly") == g2p.word("bloggish") + ["L", "IY0"]  # blog + ish + ly
+
+
+def test_other_unknown_words_go_to_the_model(g2p: G2P) -> None:
+    model = G2PModel()
+    for word in ["catdogs", "unblorpable", "zorbling"]:  # compounds and prefixes too: the model reads them better
+        assert g2p.word(word) == model(word)
+
+
+def test_long_unknown_words_are_read_in_parts(g2p: G2P) -> None:
+    phones = g2p.word("pneumonoultramicroscopicsilicovolcanoconiosis")  # 45 letters: 20 or fewer a part
+    assert len(phones) > 30 and sum(p.endswith("1") for p in phones) == 1
 
 
 def test_possessives_and_hyphens(g2p: G2P) -> None:
@@ -82,10 +93,36 @@ def test_cmu_phones(word: str, phones: str | None) -> None:
 
 
 def test_cmudict_file_is_sorted_by_bytes_and_fits_the_inventory() -> None:
-    lines = CMUDICT_FILE.read_bytes().decode().splitlines()
-    keys = [line.partition(" ")[0].encode() for line in lines]
+    entries = list(cmu_entries())
+    keys = [word.encode() for word, _ in entries]
     assert len(keys) > 100_000 and all(a < b for a, b in zip(keys, keys[1:]))
-    assert {p for line in lines for p in line.split()[1:]} <= set(PHONES)
+    assert {p for _, phones in entries for p in phones.split()} <= set(PHONES)
+    assert all(cmu_phones(word) == phones for word, phones in entries[::101])
+    assert CMUDICT_FILE.stat().st_size < 1_200_000  # compressed: the text is 3.3 MB
+
+
+def test_build_cmudict_writes_blocks_that_lookups_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "cmudict.dict"
+    source.write_text("zebra Z IY1 B R AH0\nread R EH1 D\nread(2) R IY1 D\naalborg AO1 L B AO0 R G # place, danish\n"
+                      "a AH0\na(2) EY1\nnaïve N AY0 IY1 V\n'bout B AW1 T\nhello HH AH0 L OW1\n", encoding="utf-8")
+    target = tmp_path / "cmudict.bin"
+    monkeypatch.setattr(build_cmudict, "BLOCK_LINES", 2)
+    assert build_cmudict.build(source, target) == 7
+    monkeypatch.setattr(g2p_module, "CMUDICT_FILE", target)
+    g2p_module._cmudict.cache_clear()
+    g2p_module._block.cache_clear()
+    try:
+        assert len(g2p_module._cmudict()[1]) == 4  # 7 lines in blocks of 2
+        assert list(cmu_entries()) == [("'bout", "B AW1 T"), ("a", "AH0"), ("aalborg", "AO1 L B AO0 R G"),
+                                       ("hello", "HH AH0 L OW1"), ("naïve", "N AY0 IY1 V"), ("read", "R EH1 D"),
+                                       ("zebra", "Z IY1 B R AH0")]
+        for word, phones in cmu_entries():
+            assert cmu_phones(word) == phones
+        for word in ["'a", "aa", "hell", "hellos", "read(2)", "zz", "naive", "a AH0"]:
+            assert cmu_phones(word) is None, word
+    finally:
+        g2p_module._cmudict.cache_clear()
+        g2p_module._block.cache_clear()
 
 
 def write_lexicon(tmp_path: Path, text: str) -> Path:

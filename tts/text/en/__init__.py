@@ -1,5 +1,5 @@
-"""English (US): normalisation, grapheme-to-phoneme conversion (CMUdict + letter-to-sound rules), ARPAbet
-symbols and chunking."""
+"""English (US): normalisation, grapheme-to-phoneme conversion (CMUdict, then a learned model for other words),
+ARPAbet symbols and chunking."""
 
 from .frontend import Chunk, TextFrontend
 from .g2p import G2P

@@ -38,7 +38,7 @@ class Pronunciation(NamedTuple):
 
     word: str
     phones: list[str]
-    source: str  # inline, letter name, lexicon, homograph: LABEL, dictionary, or rules (not in the dictionary)
+    source: str  # inline, letter name, lexicon, homograph: LABEL, dictionary, or model (not in the dictionary)
 
 
 class _Token(NamedTuple):
@@ -132,7 +132,7 @@ class TextFrontend:
                 if not phones:
                     continue
                 if source == "g2p":
-                    source = "dictionary" if cmu_phones(words[i]) else "rules"
+                    source = "dictionary" if cmu_phones(words[i]) else "model"
                 said.append(Pronunciation(token.text, phones, source))
             yield chunk_text, said
 

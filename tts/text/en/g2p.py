@@ -1,64 +1,112 @@
 """Grapheme-to-phoneme conversion for English words.
 
 Lookup order: user lexicon, the CMU Pronouncing Dictionary (first pronunciation of each word),
-then for unknown words: possessives and hyphenated parts, affix stripping and compound
-splitting into known words, and finally letter-to-sound rules.
+then for unknown words: possessives and hyphenated parts, suffix stripping down to a known word, and
+finally the learned grapheme-to-phoneme model (g2p_model), loaded on the first word that needs it; a word
+of more than 20 letters is first cut in two. Prefix and compound splitting are not tried: on held-out
+dictionary words they lose to the model, while a known stem with its suffix beats it (tts.train.g2p has
+the numbers).
 
-The dictionary ships with this package as ``data/cmudict.txt`` under its own BSD-2-Clause-style
+The dictionary ships with this package as ``data/cmudict.bin`` under its own BSD-2-Clause-style
 licence (``data/CMUDICT_LICENSE``). That file is derived from ``cmudict.dict`` of the CMU Pronouncing
 Dictionary (https://github.com/cmusphinx/cmudict): one ``word phones`` line per word, first pronunciation
-only, comments dropped, sorted by the UTF-8 bytes of the word, so that a lookup is a binary search on
-the memory-mapped file. Regenerate it with ``python -m tts.text.en.build_cmudict path/to/cmudict.dict``.
+only, comments dropped, sorted by the UTF-8 bytes of the word, in blocks of 256 lines, each compressed
+on its own with zlib (0.9 MB instead of 3.3 MB of text). The file is a header line ``cmudict-zlib-blocks
+BLOCKS INDEX_BYTES``, then the index, one ``first-word offset`` line per block (the offset of its
+compressed bytes after the index), then the blocks. A lookup reads only the header and the index (of the
+memory-mapped file, once per process), finds the word's block by binary search on the index and
+decompresses that block alone; the last 64 blocks used stay decompressed. Regenerate the file with
+``python -m tts.text.en.build_cmudict path/to/cmudict.dict``.
 """
 
 import mmap
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
-from functools import cache
+import zlib
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tts.errors import InvalidInput
 
-from .letter_to_sound import letter_to_sound
 from .symbols import PHONES
 
+if TYPE_CHECKING:
+    from .g2p_model import G2PModel
+
 PHONE_SET = frozenset(PHONES)
-_MAX_ANALYSED_LENGTH = 30  # longer "words" go straight to the letter-to-sound rules
+_MAX_ANALYSED_LENGTH = 30  # longer "words" skip the suffix analysis
+_MAX_MODEL_LETTERS = 20  # the model reads longer words poorly (CMUdict has few): they are cut in two first
+_VOWEL_LETTERS = frozenset("aeiouy")
 _SIBILANT_END = {"S", "Z", "SH", "ZH", "CH", "JH"}
 _VOICELESS_END = {"P", "T", "K", "F", "TH"}
 _NOT_LETTERS = re.compile(r"[^a-z'-]")
 
 
-CMUDICT_FILE = Path(__file__).parent / "data" / "cmudict.txt"
+CMUDICT_FILE = Path(__file__).parent / "data" / "cmudict.bin"
+CMUDICT_MAGIC = b"cmudict-zlib-blocks"
 
 
 @cache
-def _cmudict() -> mmap.mmap:
-    """The dictionary file, memory-mapped read-only once per process."""
+def _model() -> "G2PModel":
+    """The learned model, loaded once per process on the first word that needs it."""
+    from .g2p_model import G2PModel
+
+    return G2PModel()
+
+
+@cache
+def _cmudict() -> tuple[mmap.mmap, list[bytes], list[int]]:
+    """The dictionary file memory-mapped read-only, each block's first word, and the blocks' byte ranges
+    (block i is ``data[bounds[i]:bounds[i + 1]]``); read once per process."""
     with CMUDICT_FILE.open("rb") as handle:
-        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    header_end = data.find(b"\n") + 1
+    magic, blocks, index_bytes = data[:header_end].split()
+    if magic != CMUDICT_MAGIC:
+        raise ValueError(f"{CMUDICT_FILE} is not a compressed CMUdict file; reinstall the package")
+    lines = data[header_end:header_end + int(index_bytes)].split(b"\n")[:int(blocks)]
+    start = header_end + int(index_bytes)
+    keys = [line.partition(b" ")[0] for line in lines]
+    bounds = [start + int(line.rpartition(b" ")[2]) for line in lines] + [len(data)]
+    return data, keys, bounds
+
+
+@lru_cache(maxsize=64)
+def _block(number: int) -> bytes:
+    """Block ``number`` decompressed, after a newline: each line then starts after one."""
+    data, _, bounds = _cmudict()
+    return b"\n" + zlib.decompress(data[bounds[number]:bounds[number + 1]])
 
 
 def cmu_phones(word: str) -> str | None:
     """CMUdict phones of ``word`` as one space-separated string (first pronunciation), or None.
 
-    Binary search on the sorted, memory-mapped file: only the few lines it visits are read.
+    Binary search on the index of the blocks, then a search in the one block that may hold the word.
     """
-    data = _cmudict()
     target = word.encode()
-    lo, hi = 0, len(data)  # both always at the start of a line
-    while lo < hi:
-        start = data.rfind(b"\n", 0, (lo + hi) // 2) + 1
-        end = data.find(b"\n", start)
-        key, _, phones = data[start:end].partition(b" ")
-        if key == target:
-            return phones.decode()
-        if key < target:
-            lo = end + 1
-        else:
-            hi = start
-    return None
+    if not target or b" " in target or b"\n" in target:
+        return None
+    number = bisect_right(_cmudict()[1], target) - 1
+    if number < 0:
+        return None
+    block = _block(number)
+    found = block.find(b"\n" + target + b" ")
+    if found < 0:
+        return None
+    start = found + len(target) + 2
+    return block[start:block.index(b"\n", start)].decode()
+
+
+def cmu_entries() -> Iterator[tuple[str, str]]:
+    """Every (word, phones) of the dictionary, sorted by the UTF-8 bytes of the word."""
+    data, _, bounds = _cmudict()
+    for start, end in zip(bounds, bounds[1:]):
+        for line in zlib.decompress(data[start:end]).decode().splitlines():
+            word, _, phones = line.partition(" ")
+            yield word, phones
 
 
 def check_phones(phones: Iterable[str], where: str) -> None:
@@ -174,6 +222,7 @@ SUFFIXES: list[Suffix] = [  # longest first, so "-ness" wins over "-s"
     ("s", _s_suffix, lambda stem: [stem]),
     ("y", _fixed("IY0"), _vowel_stems),
 ]
+# prefixes written with a hyphen (non-profit, re-enter) keep this reading rather than the word's ("re": R EY1)
 PREFIXES: list[tuple[str, list[str]]] = [
     ("un", ["AH0", "N"]), ("re", ["R", "IY0"]), ("non", ["N", "AA2", "N"]),
     ("pre", ["P", "R", "IY0"]), ("dis", ["D", "IH0", "S"]), ("mis", ["M", "IH0", "S"]),
@@ -190,8 +239,15 @@ _PREFIX_PHONES = dict(PREFIXES)
 
 
 def _secondary(phones: list[str]) -> list[str]:
-    """Demote primary stress to secondary (second part of a compound)."""
+    """Demote primary stress to secondary (the second part of a word cut in two)."""
     return [p[:-1] + "2" if p.endswith("1") else p for p in phones]
+
+
+def _cut(key: str) -> int:
+    """Where to cut a long word in two: the vowel-to-consonant boundary nearest its middle, else the middle."""
+    middle = len(key) // 2
+    cuts = [i for i in range(2, len(key) - 1) if key[i - 1] in _VOWEL_LETTERS and key[i] not in _VOWEL_LETTERS]
+    return min(cuts, key=lambda i: abs(i - middle), default=middle)
 
 
 class G2P:
@@ -234,27 +290,23 @@ class G2P:
             return self.word(key.replace("'", ""))
         if len(key) <= _MAX_ANALYSED_LENGTH and (phones := self._analyse(key, 0)):
             return phones
-        return letter_to_sound(key) or self._spell(key)
+        if len(key) > _MAX_MODEL_LETTERS:
+            cut = _cut(key)
+            return self.word(key[:cut]) + _secondary(self.word(key[cut:]))
+        return _model()(key) or self._spell(key)
 
     def _spell(self, key: str) -> list[str]:
         return [p for letter in key for p in (["EY1"] if letter == "a" else self._lookup(letter) or [])]
 
     def _known(self, key: str, depth: int) -> list[str] | None:
-        """Lexicon entry, or (up to two levels deep) an affix/compound analysis into entries."""
+        """Lexicon entry, or (up to two levels deep) a suffix analysis into entries."""
         return self._lookup(key) or (self._analyse(key, depth + 1) if depth < 2 else None)
 
     def _analyse(self, key: str, depth: int) -> list[str] | None:
-        """Split an unknown word into known pieces: suffixes, prefixes, then two-part compounds."""
+        """An unknown word as a known stem and a suffix: bake+d, happi+ness, box+es."""
         for suffix, suffix_phones, stems in SUFFIXES:
             if key.endswith(suffix) and len(key) - len(suffix) >= 2:
                 for stem in stems(key[: -len(suffix)]):
                     if len(stem) >= 3 and (base := self._known(stem, depth)):
                         return base + suffix_phones(base)
-        for prefix, prefix_phones in PREFIXES:
-            if key.startswith(prefix) and len(key) - len(prefix) >= 3:
-                if base := self._known(key[len(prefix):], depth):
-                    return prefix_phones + base
-        for cut in range(len(key) - 3, 2, -1):  # longest known head first
-            if (head := self._lookup(key[:cut])) and (tail := self._known(key[cut:], depth)):
-                return head + _secondary(tail)
         return None
