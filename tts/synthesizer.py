@@ -7,8 +7,10 @@ pattern, and `synthesize_ids` embeds it too. There is deliberately no switch to 
 from __future__ import annotations
 
 import functools
+import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from tts.errors import InvalidInput, TTSError
 from tts import voice_cache
 from tts.limits import (MAX_PITCH_SHIFT, MAX_SPEED, MAX_VOLUME_DB, MIN_SPEED, MIN_VOLUME_DB, PARAGRAPH_PAUSE,
                         SENTENCE_PAUSE)
-from tts.text import FRONTENDS
+from tts.text import FRONTENDS, Chunk
 from tts.voices import VoiceError, VoiceProfile, load_voice, sha256_file
 from tts.watermark import embed
 from tts.runtime.acoustic import AcousticRuntime
@@ -79,15 +81,19 @@ class SpeechChunk:
 class Synthesizer:
     """Load once, synthesise many: `synthesize(text)` returns float32 audio at 16 kHz.
 
-    The models run on ONNX Runtime with `threads` threads each (None: ONNX Runtime's choice)."""
+    The models run on ONNX Runtime on `threads` cores (None: all). With two or more, the acoustic model works on
+    the next chunk while the vocoder renders this one, each on half the cores: a model this size gains little
+    from a second thread inside each operation (bench/RESULTS.md) and much from the two running side by side."""
 
     sample_rate = SAMPLE_RATE
 
     def __init__(self, acoustic: Path = ACOUSTIC_FILE, vocoder: Path = VOCODER_FILE,
                  lexicon: Path | None = None, threads: int | None = None, sentence_pause: float = SENTENCE_PAUSE,
                  paragraph_pause: float = PARAGRAPH_PAUSE) -> None:
-        self.acoustic = AcousticRuntime(acoustic, threads)
-        self.vocoder = VocoderRuntime(vocoder, threads)
+        cores = threads or os.cpu_count() or 1
+        self.pipelined = cores >= 2
+        self.acoustic = AcousticRuntime(acoustic, max(1, cores // 2))
+        self.vocoder = VocoderRuntime(vocoder, max(1, cores // 2))
         # the frontend of the language the acoustic model's weights declare
         self.frontend = FRONTENDS[self.acoustic.language](lexicon, sentence_pause=sentence_pause,
                                                           paragraph_pause=paragraph_pause)
@@ -168,12 +174,12 @@ class Synthesizer:
         speaker = self.prepare(voice)
         spoken = False
         position = 0  # samples already yielded: keeps the watermark pattern continuous across chunks
-        for chunk in self.frontend.iter_chunks(text):
+        for chunk, mel, frames in self._mels(self.frontend.iter_chunks(text), speaker, speed, pitch):
             spoken = True
-            wav, frames = self._render_timed(chunk.ids, speaker, speed, pitch)
+            wav = self._wave(mel, speaker)
             pause = np.zeros(int(chunk.pause_after * SAMPLE_RATE / speed), np.float32)
             audio = self._finish(np.concatenate([wav, pause]), speaker, volume, position)  # the pause: room for edges
-            yield SpeechChunk(chunk.text, chunk.phonemes, frames, audio, position, len(wav))
+            yield SpeechChunk(chunk.text, chunk.phonemes, frames.tolist(), audio, position, len(wav))
             position += len(audio)
         if not spoken:
             raise TextError("nothing to say: the text has no pronounceable words")
@@ -212,16 +218,42 @@ class Synthesizer:
     def _render_timed(self, ids: list[int], speaker: PreparedVoice, speed: float,
                       pitch: float) -> tuple[np.ndarray, list[int]]:
         """(`_render`'s waveform, the mel frames of each symbol)."""
-        calibration = speaker.calibration
+        mel, frames = self._mel(ids, speaker, speed, pitch)
+        return self._wave(mel, speaker), frames.tolist()
+
+    def _mel(self, ids: list[int], speaker: PreparedVoice, speed: float,
+             pitch: float) -> tuple[np.ndarray, np.ndarray]:
+        """(log-mel of one chunk, the frames of each symbol)."""
         acoustic = self.acoustic if speaker.acoustic is None else speaker.acoustic
+        return acoustic.infer(ids, speaker.embedding, speed, pitch, speaker.calibration.pitch_level)
+
+    def _mels(self, chunks: Iterable[Chunk], speaker: PreparedVoice, speed: float,
+              pitch: float) -> Iterator[tuple[Chunk, np.ndarray, np.ndarray]]:
+        """(chunk, log-mel, frames of each symbol) of each chunk; when pipelined, the next chunk's log-mel is made
+        in a second thread while the caller turns this one into sound."""
+        if not self.pipelined:
+            for chunk in chunks:
+                yield chunk, *self._mel(chunk.ids, speaker, speed, pitch)
+            return
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead = None
+            for chunk in chunks:
+                future = pool.submit(self._mel, chunk.ids, speaker, speed, pitch)
+                if ahead is not None:
+                    yield ahead[0], *ahead[1].result()
+                ahead = (chunk, future)
+            if ahead is not None:
+                yield ahead[0], *ahead[1].result()
+
+    def _wave(self, mel: np.ndarray, speaker: PreparedVoice) -> np.ndarray:
+        """The waveform of one chunk's log-mel (the voice's calibration applied), faded in and out at its edges."""
         vocoder = self.vocoder if speaker.vocoder is None else speaker.vocoder
-        mel, frames = acoustic.infer(ids, speaker.embedding, speed, pitch, calibration.pitch_level)
-        wav = check_audio(vocoder(calibration.apply(mel)))
+        wav = check_audio(vocoder(speaker.calibration.apply(mel)))
         if len(wav) > 2 * FADE:
             ramp = np.linspace(0.0, 1.0, FADE, dtype=np.float32)
             wav[:FADE] *= ramp
             wav[-FADE:] *= ramp[::-1]
-        return wav, frames.tolist()
+        return wav
 
     def _render_text(self, text: str, speaker: PreparedVoice) -> np.ndarray:
         """`text` at normal speed without pauses or watermark (for calibration)."""
