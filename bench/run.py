@@ -65,9 +65,12 @@ def build_report(acoustic: str | None = None, vocoder: str | None = None, instal
         "",
         *speed_table(ours),
         "",
-        "RTF = processing time / audio duration (lower is faster); level + watermark = loudness levelling, "
-        "watermark and peak limiter of each chunk. First audio = time from text to the first chunk's finished "
-        "waveform. Peak RSS = the whole process (Python, ONNX Runtime, models).",
+        "RTF = processing time / audio duration (lower is faster). End-to-end and first audio: "
+        "`Synthesizer.stream` of the paragraph (on 2 threads the acoustic model of the next chunk runs while the "
+        "vocoder renders this one); the stage columns time each stage alone, one chunk after another (frontend, "
+        "acoustic model, vocoder, and level + watermark = loudness levelling, watermark and peak limiter). First "
+        "audio = time from text to the first chunk's finished waveform. Peak RSS = the whole process (Python, ONNX "
+        "Runtime, models).",
         "",
         *whole_process_lines(short_process, long_process),
         "",
