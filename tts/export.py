@@ -13,6 +13,7 @@ import io
 import json
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -156,16 +157,20 @@ def _trace(module: nn.Module, args: tuple, inputs: list[str], outputs: list[str]
     return onnx.load_from_string(buffer.getvalue())
 
 
-def _save(proto: onnx.ModelProto, path: Path) -> None:
-    """Write via a temporary file and a rename: a partly written file never replaces a good one."""
+def write_via_temporary(path: Path, write: Callable[[Path], None]) -> None:
+    """`write(temporary path)` then a rename to `path`: a partly written file never replaces a good one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     try:
-        onnx.save(proto, tmp)
+        write(tmp)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _save(proto: onnx.ModelProto, path: Path) -> None:
+    write_via_temporary(path, lambda tmp: onnx.save(proto, tmp))
 
 
 def export_acoustic(model: AcousticModel, path: Path, meta: dict, int8: bool = False) -> None:
@@ -185,13 +190,14 @@ def export_acoustic(model: AcousticModel, path: Path, meta: dict, int8: bool = F
     aligner = {k: v.detach().half().numpy() for k, v in model.state_dict().items()
                if k.startswith(TRAINING_ONLY_PREFIXES)}
     if aligner:
-        target = aligner_file(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        with open(tmp, "wb") as handle:
-            np.savez(handle, **aligner)
-        tmp.replace(target)
+        write_via_temporary(aligner_file(path), lambda tmp: tmp.write_bytes(_npz(aligner)))
     _save(_finish(proto, description, int8), path)
+
+
+def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
 
 
 def export_vocoder(model: Vocoder, path: Path, meta: dict, int8: bool = False) -> None:

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from tts.acoustic import AcousticConfig, AcousticModel
-from tts.export import TRAINING_ONLY_PREFIXES, export_weights, read_weights
+from tts.export import TRAINING_ONLY_PREFIXES, export_weights, read_weights, write_via_temporary
 from tts.runtime.model_file import ACOUSTIC_FILE, VOCODER_FILE, WeightsError, check_description
 from tts.vocoder import Vocoder, VocoderConfig
 
@@ -55,13 +55,7 @@ def model_kind(name: str) -> ModelKind:
 
 def save_atomic(data: dict, path: Path) -> None:
     """torch.save via a temporary file and a rename: a partly written file never replaces a good one."""
-    tmp = path.with_suffix(".tmp")
-    try:
-        torch.save(data, tmp)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_via_temporary(path, lambda tmp: torch.save(data, tmp))
 
 
 def load_model(kind: str, path: Path | None = None) -> nn.Module:
