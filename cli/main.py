@@ -21,7 +21,7 @@ app = typer.Typer(help="Offline text-to-speech with voice cloning, at 16 kHz on 
 
 def _print_version(value: bool) -> None:
     if value:
-        from tts import __version__
+        from tts.version import __version__
 
         typer.echo(f"tts {__version__}")
         raise typer.Exit()

@@ -24,7 +24,7 @@ SYNTHETIC_COMMENT = "synthetic speech (tts-clone)"  # 28 characters: fits an ID3
 
 
 def _software() -> str:
-    from tts import __version__
+    from tts.version import __version__
 
     return f"tts-clone {__version__}"
 
