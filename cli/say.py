@@ -22,6 +22,8 @@ from tts.limits import (DEFAULT_ADAPT_MINUTES, MAX_PITCH_SHIFT, MAX_SAY_CHARS, M
 if TYPE_CHECKING:
     import numpy as np
 
+    from tts.synthesizer import SpeechChunk
+
 PROGRESS_MIN_CHUNKS = 5  # shorter texts get no progress bar
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -42,6 +44,8 @@ EPILOG = """Examples:
   cat chapter.txt | tts say -f - -o chapter.ogg
 
   tts say "Straight to a pipe." -o - | aplay
+
+  tts say -f talk.txt -o talk.mp3 --subtitles talk.srt --timestamps talk.json
 
   tts say "In an enrolled voice." --voice alice -o alice.wav
 
@@ -157,6 +161,11 @@ def say(
                                     help="Sample rate of the written audio in Hz, 8000 to 48000 (resampled)."),
     bitrate: float = typer.Option(None, "--bitrate",
                                   help="kbit/s of .mp3, .opus and .ogg files (about: the nearest the encoder offers)."),
+    subtitles: Path = typer.Option(None, "--subtitles",
+                                   help="Also write subtitles timed to the speech: .srt (SubRip) or .vtt (WebVTT)."),
+    timestamps: Path = typer.Option(None, "--timestamps",
+                                    help="Also write each word's start and end in seconds, as JSON "
+                                         '([{"word", "start", "end"}, ...]).'),
     quiet: bool = typer.Option(False, "--quiet", "-q",
                                help="No progress bar, and no note that a voice's consent is only declared."),
 ) -> None:
@@ -181,6 +190,7 @@ def say(
         statement = confirm_consent("the speaker of the --ref clips", consent, action="cloning with --ref")
     else:
         check_library_voice(voice, voices_dir, verified_only, quiet)
+    check_timing_files(subtitles, timestamps)
     text = read_text(text, file, markdown)
     resample = Resampler(sample_rate)  # reject a bad rate, an unknown extension or a missing folder before any work
     if output not in (None, "-"):
@@ -194,9 +204,10 @@ def say(
         threads = idle_cores()
     synth = Synthesizer(lexicon=lexicon, threads=threads, sentence_pause=sentence_silence,
                         paragraph_pause=paragraph_silence)
-    pieces = synth.stream(text, voice=speaker, speed=speed, pitch=pitch, volume=volume)
-    first = next(pieces)  # validates text and voice before anything is written
-    pieces = with_progress(itertools.chain([first], pieces), synth, text, quiet)
+    chunks = synth.chunks(text, voice=speaker, speed=speed, pitch=pitch, volume=volume)
+    first = next(chunks)  # validates text and voice before anything is written
+    words: list[tuple[str, float, float]] = []
+    pieces = with_progress(audio_of(itertools.chain([first], chunks), words), synth, text, quiet)
     if output == "-":
         out = sys.stdout.buffer
         out.write(streaming_wav_header(resample.rate))
@@ -212,6 +223,38 @@ def say(
             for piece in pieces:
                 writer.write(piece)
         typer.echo(f"wrote {output}", err=True)
+    write_timings(words, subtitles, timestamps)
+
+
+def check_timing_files(subtitles: Path | None, timestamps: Path | None) -> None:
+    """Refuse a subtitle file of an unknown format, or a folder for either file, before any work."""
+    from tts.subtitles import SUBTITLE_SUFFIXES
+
+    if subtitles is not None and subtitles.suffix.lower() not in SUBTITLE_SUFFIXES:
+        fail(f"--subtitles {subtitles}: give a .srt or .vtt file")
+    for path in (subtitles, timestamps):
+        if path is not None and path.is_dir():
+            fail(f"{path} is a folder: give a file name")
+
+
+def audio_of(chunks: Iterator[SpeechChunk], words: list[tuple[str, float, float]]) -> Iterator[np.ndarray]:
+    """The audio of each chunk, adding its (word, start s, end s) to `words` as it goes."""
+    for chunk in chunks:
+        words.extend(chunk.words)
+        yield chunk.audio
+
+
+def write_timings(words: list[tuple[str, float, float]], subtitles: Path | None, timestamps: Path | None) -> None:
+    """Write the subtitles and the JSON word timings that were asked for."""
+    from tts.subtitles import subtitles as subtitle_text, timings_json
+    from tts.voices import write_atomic
+
+    if subtitles is not None:
+        write_atomic(subtitles, subtitle_text(words, subtitles.suffix))
+        typer.echo(f"wrote {subtitles}", err=True)
+    if timestamps is not None:
+        write_atomic(timestamps, timings_json(words))
+        typer.echo(f"wrote {timestamps}", err=True)
 
 
 def with_progress(pieces: Iterator[np.ndarray], synth, text: str, quiet: bool) -> Iterator[np.ndarray]:

@@ -11,7 +11,7 @@ import os
 import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -67,15 +67,27 @@ class SpeechChunk:
     audio: np.ndarray  # float32 at SAMPLE_RATE: the speech, then its pause (levelled, watermarked)
     start: int  # where `audio` starts in the whole output, in samples
     speech_samples: int  # samples of speech at the start of `audio`; the pause follows
+    # (word, first symbol, index after its last symbol) of each spoken word, as the frontend's Chunk.words
+    word_spans: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def phoneme_times(self) -> list[tuple[str, float, float]]:
         """(symbol, start s, end s) of each symbol in the whole output (0-length ones included)."""
-        times, at = [], self.start
-        for symbol, count in zip(self.phonemes, self.frames):
-            times.append((symbol, at / SAMPLE_RATE, (at + count * HOP_LENGTH) / SAMPLE_RATE))
-            at += count * HOP_LENGTH
-        return times
+        edges = self._edges()
+        return [(symbol, edges[i], edges[i + 1]) for i, symbol in enumerate(self.phonemes)]
+
+    @property
+    def words(self) -> list[tuple[str, float, float]]:
+        """(word, start s, end s) of each spoken word in the whole output: from its first phone's start to its
+        last phone's end."""
+        edges = self._edges()
+        return [(word, edges[first], edges[end]) for word, first, end in self.word_spans]
+
+    def _edges(self) -> list[float]:
+        """Seconds in the whole output where each symbol starts, and where the last one ends; none past the end of
+        the speech (the vocoder may give a little less than HOP_LENGTH samples a frame)."""
+        at = self.start + np.concatenate([[0], np.cumsum(self.frames)]) * HOP_LENGTH
+        return (np.minimum(at, self.start + self.speech_samples) / SAMPLE_RATE).tolist()
 
 
 class Synthesizer:
@@ -179,7 +191,7 @@ class Synthesizer:
             wav = self._wave(mel, speaker)
             pause = np.zeros(int(chunk.pause_after * SAMPLE_RATE / speed), np.float32)
             audio = self._finish(np.concatenate([wav, pause]), speaker, volume, position)  # the pause: room for edges
-            yield SpeechChunk(chunk.text, chunk.phonemes, frames.tolist(), audio, position, len(wav))
+            yield SpeechChunk(chunk.text, chunk.phonemes, frames.tolist(), audio, position, len(wav), chunk.words)
             position += len(audio)
         if not spoken:
             raise TextError("nothing to say: the text has no pronounceable words")

@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,6 +31,8 @@ class Chunk:
     phonemes: list[str]  # symbols from symbols.SYMBOLS, BOS ... EOS
     ids: list[int]  # symbols.to_ids(phonemes)
     pause_after: float  # seconds of silence to insert after this chunk
+    # (word as written in `text`, index of its first symbol, index after its last) of each spoken word
+    words: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 class Pronunciation(NamedTuple):
@@ -102,7 +104,7 @@ class TextFrontend:
 
     def phonemize(self, text: str) -> list[str]:
         """Normalise one piece of text and convert it to symbols, BOS ... EOS."""
-        return self._symbols(_tokenize(self.normalize(text)))
+        return self._symbols(_tokenize(self.normalize(text)))[0]
 
     def chunks(self, text: str) -> list[Chunk]:
         """Split the whole input into sentence / clause chunks; [] if nothing is pronounceable."""
@@ -114,8 +116,8 @@ class TextFrontend:
         for chunk_text, tokens, pause in self._pieces(text):
             if previous is not None:
                 yield previous
-            phonemes = self._symbols(tokens)
-            previous = Chunk(text=chunk_text, phonemes=phonemes, ids=to_ids(phonemes), pause_after=pause)
+            phonemes, words = self._symbols(tokens)
+            previous = Chunk(text=chunk_text, phonemes=phonemes, ids=to_ids(phonemes), pause_after=pause, words=words)
         if previous is not None:
             previous.pause_after = 0.0
             yield previous
@@ -185,9 +187,11 @@ class TextFrontend:
                 pieces.append([token])
         return pieces
 
-    def _symbols(self, tokens: list[_Token]) -> list[str]:
-        """Words -> phones joined by WORD_BOUNDARY, punctuation attached; BOS ... final mark EOS."""
+    def _symbols(self, tokens: list[_Token]) -> tuple[list[str], list[tuple[str, int, int]]]:
+        """Words -> phones joined by WORD_BOUNDARY, punctuation attached; BOS ... final mark EOS. Also each spoken
+        word with the span of symbols its phones fill (first index, index after the last)."""
         out = [BOS]
+        spans: list[tuple[str, int, int]] = []
         mark: str | None = None
         has_words = False
         words = [t.text.lower() for t in tokens]  # the context homographs are read in
@@ -202,11 +206,12 @@ class TextFrontend:
             if has_words:
                 out.extend([mark, WORD_BOUNDARY] if mark else [WORD_BOUNDARY])
                 mark = None
+            spans.append((token.text, len(out), len(out) + len(phones)))
             out.extend(phones)
             has_words = True
         if not has_words:
-            return [BOS, EOS]
-        return out + [mark if mark in _SENTENCE_END else ".", EOS]
+            return [BOS, EOS], []
+        return out + [mark if mark in _SENTENCE_END else ".", EOS], spans
 
     def _word(self, tokens: list[_Token], words: list[str], i: int) -> tuple[list[str], str]:
         """Phones of word ``i`` and their source: inline, letter name, lexicon, homograph: LABEL or g2p."""
