@@ -106,6 +106,19 @@ def _clean_name(name: str) -> str:
     return f"{owner}.{param}" + ("" if part == "original" else "#" + part.removeprefix("0."))
 
 
+def int8_weight(name: str, array: np.ndarray, axis: int, output: str) -> tuple[list[onnx.TensorProto],
+                                                                                 onnx.NodeProto]:
+    """`array` stored as int8 with a float32 scale per slice along `axis` (symmetric: zero point 0), and the
+    DequantizeLinear node that makes it float32 again as `output`: (initializers, node)."""
+    others = tuple(i for i in range(array.ndim) if i != axis)
+    scale = np.maximum(np.abs(array).max(others), 1e-12).astype(np.float32) / 127
+    quantized = np.round(array / np.expand_dims(scale, others)).astype(np.int8)
+    tensors = [numpy_helper.from_array(quantized, name), numpy_helper.from_array(scale, f"{name}::scale"),
+               numpy_helper.from_array(np.zeros(len(scale), np.int8), f"{name}::zero")]
+    return tensors, helper.make_node("DequantizeLinear", [name, f"{name}::scale", f"{name}::zero"], [output],
+                                     axis=axis)
+
+
 def _finish(proto: onnx.ModelProto, description: dict, int8: bool = False) -> onnx.ModelProto:
     """Initializers renamed to their parameters and stored small: float16 with a cast to float32, or with `int8`
     the large matrices and kernels (not the slots) as int8 with a float32 scale per output channel and a
@@ -121,13 +134,10 @@ def _finish(proto: onnx.ModelProto, description: dict, int8: bool = False) -> on
         array = numpy_helper.to_array(tensor)
         reads[old] = f"{clean}::float"
         if int8 and "#" not in clean and array.ndim >= 2 and array.size > INT8_MIN_SIZE:
-            scale = np.maximum(np.abs(array).reshape(len(array), -1).max(1), 1e-12).astype(np.float32) / 127
-            quantized = np.round(array / scale.reshape(-1, *[1] * (array.ndim - 1))).astype(np.int8)
-            tensor.CopyFrom(numpy_helper.from_array(quantized, clean))
-            extra += [numpy_helper.from_array(scale, f"{clean}::scale"),
-                      numpy_helper.from_array(np.zeros(len(array), np.int8), f"{clean}::zero")]
-            decoders.append(helper.make_node("DequantizeLinear", [clean, f"{clean}::scale", f"{clean}::zero"],
-                                             [f"{clean}::float"], axis=0))
+            (values, *scales), decoder = int8_weight(clean, array, 0, f"{clean}::float")
+            tensor.CopyFrom(values)
+            extra += scales
+            decoders.append(decoder)
         else:
             tensor.CopyFrom(numpy_helper.from_array(array.astype(np.float16), clean))
             decoders.append(helper.make_node("Cast", [clean], [f"{clean}::float"], to=onnx.TensorProto.FLOAT))

@@ -15,7 +15,7 @@ from torch import nn
 
 from tts.acoustic import AcousticConfig, AcousticModel
 from tts.export import TRAINING_ONLY_PREFIXES, export_weights, read_weights, write_via_temporary
-from tts.runtime.model_file import ACOUSTIC_FILE, VOCODER_FILE, WeightsError, check_description
+from tts.runtime.model_file import ACOUSTIC_FILE, VOCODER_FILE, WeightsError, check_description, check_text
 from tts.vocoder import Vocoder, VocoderConfig
 
 __all__ = ["ACOUSTIC_FILE", "MODEL_KINDS", "ModelKind", "VOCODER_FILE", "WeightsError", "export_weights",
@@ -71,6 +71,8 @@ def load_model(kind: str, path: Path | None = None) -> nn.Module:
         raise WeightsError(f"{kind} model file {path} is corrupt ({type(exc).__name__}); reinstall or export it "
                            "again") from None
     check_description(description, kind, path)
+    if kind == "acoustic":
+        check_text(description, path)
     try:
         model = entry.model(entry.config(**description["config"]))
     except (TypeError, ValueError):
@@ -83,9 +85,6 @@ def load_model(kind: str, path: Path | None = None) -> nn.Module:
         raise WeightsError(f"{path} does not match the {kind} model of this version; retrain or reinstall")
     model.load_state_dict({k: v for k, v in state.items() if k in known}, strict=False)
     if isinstance(model, AcousticModel):
-        if list((description.get("text") or {}).get("symbols", [])) != list(model.symbols):
-            raise WeightsError(f"{path} was trained on another phoneme symbol list than this version's "
-                               f"'{model.config.language}' frontend uses; use weights made for it")
         model.has_aligner = not any(k.startswith(TRAINING_ONLY_PREFIXES) for k in missing)  # needed to adapt voices
         if description.get("speaker_centre") is not None:
             model.speaker_centre.copy_(torch.tensor(description["speaker_centre"], dtype=torch.float32))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tts.runtime.model_file import ACOUSTIC_FILE, OnnxModel, WeightsError
+from tts.runtime.model_file import ACOUSTIC_FILE, OnnxModel, check_text
 
 
 class AcousticRuntime(OnnxModel):
@@ -18,16 +18,7 @@ class AcousticRuntime(OnnxModel):
     def __init__(self, path: Path | None = None, threads: int | None = None,
                  changes: dict[str, np.ndarray] | None = None) -> None:
         super().__init__(path, threads, changes)
-        from tts.text import FRONTENDS
-
-        text = self.description.get("text") or {}
-        self.language = text.get("language")
-        if self.language not in FRONTENDS:
-            raise WeightsError(f"{self.path} is for language {self.language!r}, which this version cannot read "
-                               f"(it reads {', '.join(FRONTENDS)})")
-        if list(text.get("symbols", [])) != list(FRONTENDS[self.language].symbols):
-            raise WeightsError(f"{self.path} was trained on another phoneme symbol list than this version's "
-                               f"'{self.language}' frontend uses; use weights made for it")
+        self.language = check_text(self.description, self.path)
         centre = self.description.get("speaker_centre")
         self.speaker_mean = None if centre is None else np.asarray(centre, np.float32)
 

@@ -12,8 +12,9 @@ JSON object:
            or "#full" (the whole change, rank 0), added to the weight inside the graph
   speaker_centre  acoustic models: the centre of the training voices' embeddings (tts.adaptation), or null
   meta     training steps, checkpoint name
-Weights are stored in float16 and cast to float32 inside the graph; ONNX Runtime folds the casts and the slot
-additions into plain float32 weights when a session opens, so they cost nothing per call. A personal voice opens
+Weights are stored in float16 (or, from `tts train export --int8`, the large ones in int8 with a scale per output
+channel) and made float32 inside the graph; ONNX Runtime folds that and the slot additions into plain float32
+weights when a session opens, so they cost nothing per call. A personal voice opens
 its own session on a copy of the file whose zero slots hold its changes (`OnnxModel.with_changes`,
 tts.runtime.initializers).
 """
@@ -68,6 +69,39 @@ def check_description(description: object, kind: str, path: Path) -> dict:
     return description
 
 
+def check_text(description: dict, path: Path) -> str:
+    """The language of an acoustic model file's description, if this version has its frontend and that frontend
+    has the symbol list the model was trained on; WeightsError otherwise."""
+    from tts.text import FRONTENDS
+
+    text = description.get("text") or {}
+    language = text.get("language")
+    if language not in FRONTENDS:
+        raise WeightsError(f"{path} is for language {language!r}, which this version cannot read "
+                           f"(it reads {', '.join(FRONTENDS)})")
+    if list(text.get("symbols", [])) != list(FRONTENDS[language].symbols):
+        raise WeightsError(f"{path} was trained on another phoneme symbol list than this version's "
+                           f"'{language}' frontend uses; use weights made for it")
+    return language
+
+
+def session_options(threads: int | None):
+    """ONNX Runtime session options for this tool's model files, on `threads` threads (None: its choice)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or 0  # 0: ONNX Runtime's choice (the physical cores)
+    options.inter_op_num_threads = 1
+    # idle threads sleep rather than spin: spinning threads fight other busy processes for the cores
+    options.add_session_config_entry("session.intra_op.allow_spinning",
+                                     "0" if os.environ.get("OMP_WAIT_POLICY", "").upper() == "PASSIVE" else "1")
+    options.log_severity_level = 3
+    # int8 weights: dequantised once into float32 when the session opens (by default ONNX Runtime 1.26 keeps
+    # the dequantisation and runs it on every call: 15% slower end to end, 2x for the G2P model)
+    options.add_session_config_entry("session.disable_quant_qdq", "1")
+    return options
+
+
 class OnnxModel:
     """One model file open in ONNX Runtime: `description` is its metadata, `run` its graph."""
 
@@ -85,16 +119,7 @@ class OnnxModel:
         if self.path.suffix == ".pt":
             raise WeightsError(f"{self.path} is a torch weights file of an earlier version: model files are .onnx "
                                "now; make one from its training checkpoint with `tts train export`")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or 0  # 0: ONNX Runtime's choice (the physical cores)
-        options.inter_op_num_threads = 1
-        # idle threads sleep rather than spin: spinning threads fight other busy processes for the cores
-        options.add_session_config_entry("session.intra_op.allow_spinning",
-                                         "0" if os.environ.get("OMP_WAIT_POLICY", "").upper() == "PASSIVE" else "1")
-        options.log_severity_level = 3
-        # int8 weights: dequantised once into float32 when the session opens (by default ONNX Runtime 1.26 keeps
-        # the dequantisation and runs it on every call: 15% slower end to end)
-        options.add_session_config_entry("session.disable_quant_qdq", "1")
+        options = session_options(threads)
         try:
             if changes:
                 self.session = ort.InferenceSession(with_values(self.path.read_bytes(), changes), options,

@@ -67,7 +67,7 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
-from tts.export import INT8_MIN_SIZE, OPSET
+from tts.export import INT8_MIN_SIZE, OPSET, int8_weight, write_via_temporary
 from tts.models import save_atomic
 from tts.runtime.model_file import METADATA_KEY
 from tts.text.en.g2p import G2P, cmu_entries
@@ -298,14 +298,10 @@ def g2p_graph(state: dict[str, torch.Tensor], config: G2PConfig, meta: dict, int
             initializers[name] = numpy_helper.from_array(array.astype(np.float16), name)
             nodes.append(helper.make_node("Cast", [name], [f"{name}::float"], to=TensorProto.FLOAT))
             return f"{name}::float"
-        matrix = array.reshape(-1, array.shape[-1])
-        scale = np.maximum(np.abs(matrix).max(1 - axis), 1e-12).astype(np.float32) / 127
-        initializers[name] = numpy_helper.from_array(
-            np.round(matrix / np.expand_dims(scale, 1 - axis)).astype(np.int8), name)
-        initializers[f"{name}::scale"] = numpy_helper.from_array(scale, f"{name}::scale")
-        initializers[f"{name}::zero"] = numpy_helper.from_array(np.zeros(len(scale), np.int8), f"{name}::zero")
-        nodes.append(helper.make_node("DequantizeLinear", [name, f"{name}::scale", f"{name}::zero"],
-                                      [f"{name}::matrix" if array.ndim > 2 else f"{name}::float"], axis=axis))
+        tensors, decoder = int8_weight(name, array.reshape(-1, array.shape[-1]), axis,
+                                       f"{name}::matrix" if array.ndim > 2 else f"{name}::float")
+        initializers.update((tensor.name, tensor) for tensor in tensors)
+        nodes.append(decoder)
         if array.ndim > 2:
             nodes.append(helper.make_node("Reshape", [f"{name}::matrix", constant(f"{name}::shape", array.shape)],
                                           [f"{name}::float"]))
@@ -429,10 +425,7 @@ def export(checkpoint: Path, target: Path = MODEL_FILE, int8: bool = True) -> No
     meta = {"epoch": saved["epoch"], "validation_word_accuracy": round(saved["word_accuracy"], 4),
             "weights": "int8" if int8 else "float16"}
     model = g2p_graph(saved["model"], G2PConfig(**saved["config"]), meta, int8)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    onnx.save(model, tmp)
-    tmp.replace(target)
+    write_via_temporary(target, lambda tmp: onnx.save(model, tmp))
 
 
 class _HeldOut(G2P):

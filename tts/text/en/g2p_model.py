@@ -34,14 +34,9 @@ class G2PModel:
     def __init__(self, path: Path = MODEL_FILE) -> None:
         import onnxruntime as ort
 
-        from tts.runtime.model_file import METADATA_KEY, WeightsError
+        from tts.runtime.model_file import METADATA_KEY, WeightsError, session_options
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = options.inter_op_num_threads = 1  # one word: threads would only wait
-        options.log_severity_level = 3
-        # fold the int8 weights' DequantizeLinear into float32 weights once, as the session opens; by default ONNX
-        # Runtime keeps it for quantised-operator fusions (none apply here) and runs it on every word (2x slower)
-        options.add_session_config_entry("session.disable_quant_qdq", "1")
+        options = session_options(threads=1)  # one word: threads would only wait
         try:
             self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
             description = json.loads(self.session.get_modelmeta().custom_metadata_map.get(METADATA_KEY, "null"))
